@@ -1,0 +1,78 @@
+/**
+ * Board profiles are data: which QEMU machine, which arguments, which kernel config, which UART
+ * is which. Adding a board means adding an entry here and its files under resources/guest/<id>/.
+ */
+export interface GuestImageRecipe {
+  /** Kernel architecture and cross prefix for `make ARCH=… CROSS_COMPILE=…`. */
+  arch: 'arm';
+  crossCompile: string;
+  /** Debian architecture of the userland packages. */
+  debArch: 'armel';
+  defconfig: string;
+  /** Paths relative to the repo root. */
+  configFragment: string;
+  patchesDir: string;
+  /** Kernel image target and where make leaves it, relative to the kernel tree. */
+  kernelTarget: string;
+  kernelImagePath: string;
+  /** SD card image size; QEMU's SD model wants a power of two. */
+  sdSizeMiB: number;
+}
+
+export interface BoardProfile {
+  id: string;
+  title: string;
+  description: string;
+  qemuBinary: string;
+  machine: string;
+  /** Arguments always passed for this board (after -M). */
+  extraArgs: string[];
+  kernelCmdline: string;
+  /**
+   * Order of `-serial` arguments. Index 0 is the first UART of the board. Each entry names
+   * what Benchtop connects there and the guest device it appears as.
+   */
+  serials: { role: 'console' | 'agent'; guestDevice: string }[];
+  /** How the SD card / disk is attached. */
+  diskArgs: (file: string) => string[];
+  /** Guest network: user-mode NIC. */
+  netArgs: string[];
+  /** The shell prompt printed on the console once the guest is up (regex source). */
+  promptPattern: string;
+  image: GuestImageRecipe;
+}
+
+export const mainstone: BoardProfile = {
+  id: 'mainstone',
+  title: 'Mainstone II (PXA270)',
+  description: 'Intel PXA270 XScale, 64 MiB RAM, SD card, SMC91x Ethernet, PXA27x keypad, 240x320 LCD.',
+  qemuBinary: 'qemu-system-arm',
+  machine: 'mainstone',
+  extraArgs: ['-display', 'none', '-msg', 'timestamp=on'],
+  // lpj skips the delay-loop calibration (saves ~0.25 s of boot, guest-notes.md).
+  kernelCmdline: 'console=ttyS0,115200 lpj=8364032',
+  serials: [
+    { role: 'console', guestDevice: '/dev/ttyS0' }, // FFUART 0x40100000
+    { role: 'agent', guestDevice: '/dev/ttyS1' }, // BTUART 0x40200000
+  ],
+  diskArgs: (file) => ['-drive', `if=sd,file=${file},format=raw`],
+  netArgs: ['-nic', 'user'],
+  promptPattern: 'benchtop:[^\\r\\n]*# $',
+  image: {
+    arch: 'arm',
+    crossCompile: 'arm-linux-gnueabi-',
+    debArch: 'armel',
+    defconfig: 'mainstone_defconfig',
+    configFragment: 'resources/guest/mainstone/kernel.config',
+    patchesDir: 'resources/guest/mainstone/patches',
+    kernelTarget: 'zImage',
+    kernelImagePath: 'arch/arm/boot/zImage',
+    sdSizeMiB: 64,
+  },
+};
+
+export const boards: Record<string, BoardProfile> = { [mainstone.id]: mainstone };
+
+export function findBoard(id: string): BoardProfile | undefined {
+  return Object.prototype.hasOwnProperty.call(boards, id) ? boards[id] : undefined;
+}
