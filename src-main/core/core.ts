@@ -1,0 +1,67 @@
+/**
+ * The host agent: every service Benchtop has, wired together, with no Electron in sight.
+ * The Electron main process, the WebSocket server, the CLI and the tests all start here.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ImageInfo } from '../../src-shared/contract';
+import { BenchtopError } from '../../src-shared/errors';
+import { findBoard, type BoardProfile } from './boards/profiles';
+import { EventBus } from './events';
+import { ensureImage } from './image';
+import { SessionService, type ImageProvider } from './sessions/service';
+import { openDb, type Db } from './store/db';
+import { SessionStore } from './store/session-store';
+import { findRepoRoot } from './util/repo-root';
+import { defaultWorkspace } from './workspace';
+
+export interface CoreOptions {
+  workspace?: string;
+  /** Supplies kernel/initrd/SD for a board; default builds (or reuses) the cached guest image. */
+  images?: ImageProvider;
+  envPath?: string;
+  extraQemuArgs?: string[];
+}
+
+export interface Core {
+  version: string;
+  workspace: string;
+  bus: EventBus;
+  db: Db;
+  sessions: SessionService;
+  ensureImage(board: string): Promise<ImageInfo>;
+  close(): Promise<void>;
+}
+
+export function createCore(opts: CoreOptions = {}): Core {
+  const workspace = path.resolve(opts.workspace ?? defaultWorkspace());
+  fs.mkdirSync(workspace, { recursive: true });
+  const repoRoot = findRepoRoot();
+  const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const db = openDb(path.join(workspace, 'benchtop.sqlite'));
+  const bus = new EventBus();
+  const images: ImageProvider =
+    opts.images ??
+    ((board, onProgress) =>
+      ensureImage({ board, repoRoot, onProgress: (p) => onProgress(p.step, p.message, p.done) }));
+  const sessions = new SessionService({ store: new SessionStore(db), bus, workspace, images, envPath: opts.envPath, extraQemuArgs: opts.extraQemuArgs });
+  let closed = false;
+  return {
+    version,
+    workspace,
+    bus,
+    db,
+    sessions,
+    ensureImage(boardId: string) {
+      const board: BoardProfile | undefined = findBoard(boardId);
+      if (!board) throw new BenchtopError('unsupported-board', `unknown board '${boardId}'`);
+      return images(board, (step, message, done) => bus.emit('image.progress', { board: board.id, step, message, done }));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await sessions.stopAll();
+      db.close();
+    },
+  };
+}

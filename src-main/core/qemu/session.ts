@@ -1,0 +1,269 @@
+/**
+ * One QEMU process and the sockets Benchtop holds on it.
+ *
+ * QEMU is started stopped (-S) so that the console socket is connected before the first byte
+ * of the boot log (with wait=off QEMU drops serial output while no client is connected), then
+ * `cont` is sent over QMP. Lifecycle: starting → running ⇄ paused → stopping → stopped, or
+ * crashed when the process exits without being asked to.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { BenchtopError } from '../../../src-shared/errors';
+import type { ExitInfo, ImageInfo, SessionState } from '../../../src-shared/contract';
+import type { BoardProfile } from '../boards/profiles';
+import { QmpClient } from '../qmp/client';
+import type { QmpEvent } from '../qmp/codec';
+import { freeLoopbackPort } from '../util/free-port';
+import { makePrivateDir } from '../util/private-dir';
+import { assertBoardSupported } from './probe';
+
+const STDERR_TAIL_LINES = 40;
+
+export interface QemuSessionOptions {
+  board: BoardProfile;
+  image: ImageInfo;
+  /** Folder for this run's files (qemu.log). Sockets go to a private runtime folder instead. */
+  runDir: string;
+  /** Extra arguments appended to the command line (tests, later features). */
+  extraArgs?: string[];
+  envPath?: string;
+  startTimeoutMs?: number;
+}
+
+export interface QemuSessionEvents {
+  state: [SessionState, string];
+  console: [Buffer];
+  qmpEvent: [QmpEvent];
+  exit: [ExitInfo & { expected: boolean }];
+}
+
+/** Escape a value for QEMU's comma-separated option syntax. */
+export function qemuOptValue(v: string): string {
+  return v.replaceAll(',', ',,');
+}
+
+export function buildQemuArgs(o: {
+  board: BoardProfile;
+  image: ImageInfo;
+  sockets: { qmp: string; console: string; agent: string };
+  gdbPort: number;
+  logFile: string;
+  extraArgs?: string[];
+}): string[] {
+  const { board, image, sockets } = o;
+  const args = ['-M', board.machine, ...board.extraArgs, '-S'];
+  args.push('-kernel', image.kernel, '-initrd', image.initrd, '-append', board.kernelCmdline);
+  args.push(...board.diskArgs(qemuOptValue(image.sd)));
+  board.serials.forEach((s, i) => {
+    const id = `serial${i}`;
+    const p = s.role === 'console' ? sockets.console : sockets.agent;
+    args.push('-chardev', `socket,id=${id},path=${qemuOptValue(p)},server=on,wait=off`, '-serial', `chardev:${id}`);
+  });
+  args.push('-qmp', `unix:${qemuOptValue(sockets.qmp)},server=on,wait=off`);
+  args.push('-gdb', `tcp:127.0.0.1:${o.gdbPort}`);
+  args.push(...board.netArgs);
+  args.push('-D', o.logFile);
+  args.push(...(o.extraArgs ?? []));
+  return args;
+}
+
+export class QemuSession extends EventEmitter<QemuSessionEvents> {
+  state: SessionState = 'starting';
+  gdbPort = 0;
+  readonly runtimeDir: string;
+  readonly sockets: { qmp: string; console: string; agent: string };
+  private child: ChildProcess | null = null;
+  private qmp: QmpClient | null = null;
+  private consoleSocket: net.Socket | null = null;
+  private stderrTail: string[] = [];
+  private stderrPartial = '';
+  private stopRequested = false;
+  private guestShutdown = false;
+  private exited: Promise<ExitInfo>;
+  private resolveExited!: (e: ExitInfo) => void;
+
+  constructor(private readonly opts: QemuSessionOptions) {
+    super();
+    this.runtimeDir = makePrivateDir('q-');
+    this.sockets = {
+      qmp: path.join(this.runtimeDir, 'qmp.sock'),
+      console: path.join(this.runtimeDir, 'console.sock'),
+      agent: path.join(this.runtimeDir, 'agent.sock'),
+    };
+    this.exited = new Promise((r) => (this.resolveExited = r));
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get qmpClient(): QmpClient {
+    if (!this.qmp || !this.qmp.isOpen) throw new BenchtopError('invalid-state', 'the VM is not running');
+    return this.qmp;
+  }
+
+  /** Spawn QEMU, connect QMP and the console, and let the guest run. */
+  async start(): Promise<void> {
+    const { board, image } = this.opts;
+    for (const [what, file] of [
+      ['kernel', image.kernel],
+      ['initrd', image.initrd],
+      ['SD card image', image.sd],
+    ] as const) {
+      if (!fs.existsSync(file)) throw new BenchtopError('missing-file', `${what} file not found: ${file}`);
+    }
+    const caps = await assertBoardSupported(board, this.opts.envPath);
+    this.gdbPort = await freeLoopbackPort();
+    fs.mkdirSync(this.opts.runDir, { recursive: true });
+    const args = buildQemuArgs({
+      board,
+      image,
+      sockets: this.sockets,
+      gdbPort: this.gdbPort,
+      logFile: path.join(this.opts.runDir, 'qemu.log'),
+      extraArgs: this.opts.extraArgs,
+    });
+    const child = spawn(caps.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (s: string) => this.onStderr(s));
+    child.once('error', (err) => this.onExit(null, null, err.message));
+    child.once('exit', (code, signal) => this.onExit(code, signal));
+
+    const timeoutMs = this.opts.startTimeoutMs ?? 15_000;
+    try {
+      this.qmp = await QmpClient.connect(this.sockets.qmp, { timeoutMs, isAlive: () => this.child?.exitCode === null && this.child.signalCode === null });
+      this.qmp.on('event', (e) => this.onQmpEvent(e));
+      this.consoleSocket = await connectUnix(this.sockets.console, timeoutMs);
+      this.consoleSocket.on('data', (b) => this.emit('console', b));
+      this.consoleSocket.on('error', () => undefined);
+      await this.qmp.execute('cont');
+    } catch (err) {
+      if (this.state === 'crashed' || this.state === 'stopped') {
+        const tail = this.stderrTail.join('\n');
+        throw new BenchtopError('internal', `QEMU exited during start-up${tail ? `: ${tail}` : ''}`);
+      }
+      await this.stop();
+      throw err;
+    }
+    this.setState('running', `QEMU ${caps.version} pid ${child.pid}, gdbstub 127.0.0.1:${this.gdbPort}`);
+  }
+
+  writeConsole(data: string | Uint8Array): void {
+    if (!this.consoleSocket || this.consoleSocket.destroyed) throw new BenchtopError('invalid-state', 'the VM console is not connected');
+    this.consoleSocket.write(data);
+  }
+
+  async pause(): Promise<void> {
+    this.requireState(['running'], 'pause');
+    await this.qmpClient.execute('stop');
+    // The STOP event sets the state; set it here too so the caller sees it when we return.
+    this.setState('paused', 'paused by the user');
+  }
+
+  async resume(): Promise<void> {
+    this.requireState(['paused'], 'resume');
+    await this.qmpClient.execute('cont');
+    this.setState('running', 'resumed by the user');
+  }
+
+  async reset(): Promise<void> {
+    this.requireState(['running', 'paused'], 'reset');
+    await this.qmpClient.execute('system_reset');
+    if (this.state === 'paused') await this.resume();
+  }
+
+  /** Graceful quit over QMP; SIGTERM then SIGKILL if QEMU does not go in time. */
+  async stop(timeoutMs = 3000): Promise<ExitInfo> {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return this.exited;
+    this.stopRequested = true;
+    if (this.state !== 'stopped' && this.state !== 'crashed') this.setState('stopping', 'stop requested');
+    try {
+      await this.qmp?.execute('quit', undefined, { timeoutMs: 1000 });
+    } catch {
+      /* QEMU may close the socket before replying, or QMP may be gone: the signals below cover it */
+    }
+    const child = this.child;
+    const gone = await Promise.race([this.exited.then(() => true), delay(timeoutMs).then(() => false)]);
+    if (!gone) {
+      child.kill('SIGTERM');
+      const gone2 = await Promise.race([this.exited.then(() => true), delay(1000).then(() => false)]);
+      if (!gone2) child.kill('SIGKILL');
+    }
+    return this.exited;
+  }
+
+  /** Resolves when QEMU has exited, however it ended. */
+  waitExit(): Promise<ExitInfo> {
+    return this.exited;
+  }
+
+  private requireState(ok: SessionState[], action: string): void {
+    if (!ok.includes(this.state)) throw new BenchtopError('invalid-state', `cannot ${action} a VM that is ${this.state}`);
+  }
+
+  private setState(s: SessionState, detail: string): void {
+    if (this.state === s) return;
+    this.state = s;
+    this.emit('state', s, detail);
+  }
+
+  private onQmpEvent(e: QmpEvent): void {
+    this.emit('qmpEvent', e);
+    // Pauses the user did not ask for (a gdb attached to the gdbstub, a guest panic) show too.
+    if (e.event === 'STOP' && this.state === 'running') this.setState('paused', 'VM stopped (QMP STOP)');
+    else if (e.event === 'RESUME' && this.state === 'paused') this.setState('running', 'VM resumed (QMP RESUME)');
+    else if (e.event === 'SHUTDOWN' && e.data.guest === true) this.guestShutdown = true;
+  }
+
+  private onStderr(s: string): void {
+    const text = this.stderrPartial + s;
+    const lines = text.split('\n');
+    this.stderrPartial = lines.pop() ?? '';
+    for (const l of lines) if (l.trim()) this.stderrTail.push(l);
+    if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.splice(0, this.stderrTail.length - STDERR_TAIL_LINES);
+  }
+
+  private exitHandled = false;
+  private onExit(code: number | null, signal: NodeJS.Signals | null, spawnError?: string): void {
+    if (this.exitHandled) return;
+    this.exitHandled = true;
+    if (this.stderrPartial.trim()) this.stderrTail.push(this.stderrPartial);
+    if (spawnError) this.stderrTail.push(spawnError);
+    const expected = this.stopRequested || this.guestShutdown;
+    const info: ExitInfo = { code, signal, stderrTail: this.stderrTail.slice() };
+    this.qmp?.close();
+    this.consoleSocket?.destroy();
+    fs.rm(this.runtimeDir, { recursive: true, force: true }, () => undefined);
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    this.setState(expected ? 'stopped' : 'crashed', expected ? `QEMU exited (${how})` : `QEMU exited unexpectedly (${how})`);
+    this.emit('exit', { ...info, expected });
+    this.resolveExited(info);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function connectUnix(p: string, timeoutMs: number): Promise<net.Socket> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await new Promise<net.Socket>((resolve, reject) => {
+        const s = net.createConnection({ path: p });
+        s.once('connect', () => {
+          s.removeAllListeners('error');
+          resolve(s);
+        });
+        s.once('error', reject);
+      });
+    } catch (err) {
+      if (Date.now() > deadline) throw new BenchtopError('timeout', `cannot connect to ${p}: ${(err as Error).message}`);
+      await delay(20);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Running a shell command on a guest console and reading its output and exit status.
+ * The command is followed by `echo @@bt:<n>:$?` on the same line: the echo of the typed line
+ * shows `$?` literally, so only the real output matches `@@bt:<n>:<digits>`.
+ */
+import type { SessionService } from './service';
+
+let seq = 0;
+
+export async function runConsoleCommand(
+  sessions: SessionService,
+  id: string,
+  cmd: string,
+  opts: { timeoutMs: number },
+): Promise<{ output: string; exitCode: number | null }> {
+  if (cmd.includes('\n')) throw new Error('a console command must be one line');
+  const n = `${process.pid}-${++seq}`;
+  const log = sessions.console(id);
+  const from = log.charEnd;
+  sessions.writeConsole(id, `${cmd}; echo @@bt:${n}:$?\n`);
+  const done = await log.waitFor(new RegExp(`@@bt:${n}:(\\d+)\\r?\\n`), { timeoutMs: opts.timeoutMs, from });
+  const text = log.textFrom(from);
+  const doneAt = done.endChar - from;
+  const body = text.slice(0, doneAt - done[0].length);
+  // Drop the echoed command line (up to the first newline after our marker text).
+  const echoEnd = body.indexOf(`$?`);
+  const afterEcho = echoEnd >= 0 ? body.slice(body.indexOf('\n', echoEnd) + 1) : body;
+  return { output: afterEcho.replace(/\r\n/g, '\n'), exitCode: Number(done[1]) };
+}

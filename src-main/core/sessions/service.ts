@@ -1,0 +1,256 @@
+/**
+ * Sessions: one VM each. Owns the live QemuSessions, keeps the store in step with them and
+ * publishes `session.changed` / `console.output` on the event bus.
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { BoardInfo, ImageInfo, LifecycleEvent, SessionState, SessionSummary } from '../../../src-shared/contract';
+import { BenchtopError } from '../../../src-shared/errors';
+import { boards, findBoard, type BoardProfile } from '../boards/profiles';
+import type { EventBus } from '../events';
+import { QemuSession } from '../qemu/session';
+import type { SessionRecord, SessionStore } from '../store/session-store';
+import { ConsoleLog } from './console-log';
+
+export type ImageProvider = (board: BoardProfile, onProgress: (step: string, message: string, done: boolean) => void) => Promise<ImageInfo>;
+
+interface Live {
+  qemu: QemuSession;
+  console: ConsoleLog;
+}
+
+const LIVE_STATES: SessionState[] = ['starting', 'running', 'paused', 'stopping'];
+
+export class SessionService {
+  private readonly live = new Map<string, Live>();
+  private readonly starting = new Set<string>();
+
+  constructor(
+    private readonly deps: {
+      store: SessionStore;
+      bus: EventBus;
+      workspace: string;
+      images: ImageProvider;
+      envPath?: string;
+      /** Extra QEMU arguments for every session (tests). */
+      extraQemuArgs?: string[];
+    },
+  ) {
+    // Sessions that were live when Benchtop last exited: their QEMU went with it.
+    for (const rec of deps.store.list()) {
+      if (LIVE_STATES.includes(rec.state)) {
+        this.save({ ...rec, state: 'stopped', endedAt: rec.endedAt ?? Date.now(), error: 'Benchtop closed while this VM was running' });
+        deps.store.addEvent(rec.id, 'stopped', 'Benchtop closed while this VM was running');
+      }
+    }
+  }
+
+  boards(): BoardInfo[] {
+    return Object.values(boards).map((b) => ({ id: b.id, title: b.title, machine: b.machine, description: b.description }));
+  }
+
+  list(): SessionSummary[] {
+    return this.deps.store.list().map((r) => this.summary(r));
+  }
+
+  get(id: string): SessionSummary {
+    return this.summary(this.record(id));
+  }
+
+  create(input: { name?: string; board: string }): SessionSummary {
+    const board = findBoard(input.board);
+    if (!board) throw new BenchtopError('unsupported-board', `unknown board '${input.board}'; known: ${Object.keys(boards).join(', ')}`);
+    const id = crypto.randomBytes(4).toString('hex');
+    const createdAt = Date.now();
+    const name = input.name ?? `${board.id} ${new Date(createdAt).toISOString().slice(0, 19).replace('T', ' ')}`;
+    this.deps.store.create({ id, name, board: board.id, createdAt });
+    return this.publish(id);
+  }
+
+  rename(id: string, name: string): SessionSummary {
+    this.save({ ...this.record(id), name });
+    return this.publish(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.record(id);
+    const live = this.live.get(id);
+    if (live) await live.qemu.stop();
+    this.deps.store.delete(id);
+    this.deps.bus.emit('session.removed', { id });
+  }
+
+  history(id: string): LifecycleEvent[] {
+    this.record(id);
+    return this.deps.store.history(id);
+  }
+
+  async start(id: string): Promise<SessionSummary> {
+    const rec = this.record(id);
+    if (this.live.has(id) || this.starting.has(id)) throw new BenchtopError('invalid-state', `session ${id} is already ${rec.state}`);
+    const board = findBoard(rec.board);
+    if (!board) throw new BenchtopError('unsupported-board', `session ${id} uses unknown board '${rec.board}'`);
+    this.starting.add(id);
+    const run = rec.runs + 1;
+    this.save({ ...rec, state: 'starting', runs: run, startedAt: Date.now(), endedAt: null, exit: null, error: null });
+    this.event(id, 'start', `run ${run}`);
+    this.publish(id);
+    try {
+      const image = await this.deps.images(board, (step, message, done) =>
+        this.deps.bus.emit('image.progress', { board: board.id, step, message, done }),
+      );
+      const qemu = new QemuSession({
+        board,
+        image,
+        runDir: path.join(this.deps.workspace, 'sessions', id, `run-${run}`),
+        envPath: this.deps.envPath,
+        extraArgs: this.deps.extraQemuArgs,
+      });
+      const log = new ConsoleLog(this.deps.store, id, run, this.deps.store.consoleBytes(id));
+      this.live.set(id, { qemu, console: log });
+      this.wire(id, qemu, log);
+      await qemu.start();
+      return this.get(id);
+    } catch (err) {
+      const live = this.live.get(id);
+      this.live.delete(id);
+      live?.console.close('start failed');
+      const message = err instanceof Error ? err.message : String(err);
+      const cur = this.record(id);
+      this.save({ ...cur, state: cur.state === 'crashed' ? 'crashed' : 'stopped', endedAt: Date.now(), error: message });
+      this.event(id, 'error', message);
+      this.publish(id);
+      throw err;
+    } finally {
+      this.starting.delete(id);
+    }
+  }
+
+  async pause(id: string): Promise<SessionSummary> {
+    await this.requireLive(id).qemu.pause();
+    return this.get(id);
+  }
+
+  async resume(id: string): Promise<SessionSummary> {
+    await this.requireLive(id).qemu.resume();
+    return this.get(id);
+  }
+
+  async reset(id: string): Promise<SessionSummary> {
+    await this.requireLive(id).qemu.reset();
+    this.event(id, 'reset', 'system_reset');
+    return this.get(id);
+  }
+
+  async stop(id: string): Promise<SessionSummary> {
+    const live = this.requireLive(id);
+    this.event(id, 'stop', 'stop requested');
+    await live.qemu.stop();
+    return this.get(id);
+  }
+
+  writeConsole(id: string, data: string): void {
+    this.requireLive(id).qemu.writeConsole(data);
+  }
+
+  transcript(id: string, maxBytes: number): { data: string; totalBytes: number; truncated: boolean } {
+    this.record(id);
+    this.live.get(id)?.console.flush();
+    const { data, totalBytes } = this.deps.store.consoleTail(id, maxBytes);
+    // A cut may land inside a UTF-8 sequence: skip its continuation bytes.
+    let start = 0;
+    while (start < data.length && start < 4 && (data[start]! & 0xc0) === 0x80) start++;
+    return { data: data.subarray(start).toString('utf8'), totalBytes, truncated: totalBytes > data.length };
+  }
+
+  /** Live console access for the CLI and tests (not part of the UI contract). */
+  console(id: string): ConsoleLog {
+    return this.requireLive(id).console;
+  }
+
+  /** The live QEMU of a session (later features: monitor, debug). */
+  qemu(id: string): QemuSession {
+    return this.requireLive(id).qemu;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.live.values()].map((l) => l.qemu.stop().catch(() => undefined)));
+  }
+
+  /** Kill every QEMU synchronously (process exit path: no time for a graceful quit). */
+  killAll(): void {
+    for (const l of this.live.values()) {
+      const pid = l.qemu.pid;
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+  }
+
+  private wire(id: string, qemu: QemuSession, log: ConsoleLog): void {
+    qemu.on('console', (buf) => {
+      const { text, offset } = log.push(buf);
+      if (text) this.deps.bus.emit('console.output', { id, data: text, offset });
+    });
+    qemu.on('state', (state, detail) => {
+      const cur = this.record(id);
+      this.save({ ...cur, state });
+      this.event(id, state, detail);
+      this.publish(id);
+    });
+    qemu.on('qmpEvent', (e) => {
+      if (e.event === 'STOP' || e.event === 'RESUME') return; // shown as state changes
+      this.event(id, 'qmp-event', `${e.event}${Object.keys(e.data).length ? ' ' + JSON.stringify(e.data) : ''}`);
+    });
+    qemu.on('exit', (info) => {
+      log.close('QEMU exited');
+      this.live.delete(id);
+      const cur = this.record(id);
+      const how = info.signal ? `signal ${info.signal}` : `exit code ${info.code}`;
+      this.save({
+        ...cur,
+        state: info.expected ? 'stopped' : 'crashed',
+        endedAt: Date.now(),
+        exit: { code: info.code, signal: info.signal, stderrTail: info.stderrTail },
+        error: info.expected ? cur.error : `QEMU exited unexpectedly (${how})`,
+      });
+      this.publish(id);
+    });
+  }
+
+  private requireLive(id: string): Live {
+    const rec = this.record(id);
+    const live = this.live.get(id);
+    if (!live) throw new BenchtopError('invalid-state', `session ${id} is not running (state: ${rec.state})`);
+    return live;
+  }
+
+  private record(id: string): SessionRecord {
+    const rec = this.deps.store.get(id);
+    if (!rec) throw new BenchtopError('not-found', `no session with id ${id}`);
+    return rec;
+  }
+
+  private save(rec: SessionRecord): void {
+    this.deps.store.update(rec);
+  }
+
+  private event(id: string, kind: string, detail: string): void {
+    this.deps.store.addEvent(id, kind, detail);
+  }
+
+  private summary(rec: SessionRecord): SessionSummary {
+    const live = this.live.get(rec.id);
+    return { ...rec, gdbPort: live && live.qemu.gdbPort ? live.qemu.gdbPort : null };
+  }
+
+  private publish(id: string): SessionSummary {
+    const s = this.get(id);
+    this.deps.bus.emit('session.changed', s);
+    return s;
+  }
+}

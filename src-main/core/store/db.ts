@@ -1,0 +1,72 @@
+/**
+ * The workspace store: one SQLite file per workspace (better-sqlite3, WAL). The schema is
+ * versioned with PRAGMA user_version; each migration runs once, in a transaction.
+ * Later features add their tables as further migrations here.
+ */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type Db = Database.Database;
+
+export const migrations: ((db: Db) => void)[] = [
+  // 1: sessions, their lifecycle history, the console transcript
+  (db) =>
+    db.exec(`
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        board TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        started_at INTEGER,
+        ended_at INTEGER,
+        runs INTEGER NOT NULL DEFAULT 0,
+        exit_json TEXT,
+        error TEXT
+      );
+      CREATE TABLE session_events (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL
+      );
+      CREATE INDEX session_events_by_session ON session_events(session_id, id);
+      CREATE TABLE console_chunks (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        run INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        byte_offset INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE INDEX console_chunks_by_session ON console_chunks(session_id, byte_offset);
+    `),
+];
+
+export function openDb(file: string): Db {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(
+      `workspace database schema version ${current} is newer than this Benchtop understands (${migrations.length}); upgrade Benchtop to open it`,
+    );
+  }
+  for (let v = current; v < migrations.length; v++) {
+    db.transaction(() => {
+      migrations[v]!(db);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
