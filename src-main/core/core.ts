@@ -8,7 +8,6 @@ import type { ImageInfo } from '../../src-shared/contract';
 import { BenchtopError } from '../../src-shared/errors';
 import { findBoard, type BoardProfile } from './boards/profiles';
 import { EventBus } from './events';
-import { ensureImage } from './image';
 import { SessionService, type ImageProvider } from './sessions/service';
 import { openDb, type Db } from './store/db';
 import { SessionStore } from './store/session-store';
@@ -42,8 +41,11 @@ export function createCore(opts: CoreOptions = {}): Core {
   const bus = new EventBus();
   const images: ImageProvider =
     opts.images ??
-    ((board, onProgress) =>
-      ensureImage({ board, repoRoot, onProgress: (p) => onProgress(p.step, p.message, p.done) }));
+    (async (board, onProgress) => {
+      // Loaded on first use: most commands never build an image.
+      const { ensureImage } = await import('./image');
+      return ensureImage({ board, repoRoot, onProgress: (p) => onProgress(p.step, p.message, p.done) });
+    });
   const sessions = new SessionService({ store: new SessionStore(db), bus, workspace, images, envPath: opts.envPath, extraQemuArgs: opts.extraQemuArgs });
   let closed = false;
   return {

@@ -197,9 +197,11 @@ export class SessionService {
       if (text) this.deps.bus.emit('console.output', { id, data: text, offset });
     });
     qemu.on('state', (state, detail) => {
+      this.event(id, state, detail);
+      // The end of a run is saved (with its exit info) by the 'exit' handler, in one update.
+      if (state === 'stopped' || state === 'crashed') return;
       const cur = this.record(id);
       this.save({ ...cur, state });
-      this.event(id, state, detail);
       this.publish(id);
     });
     qemu.on('qmpEvent', (e) => {
