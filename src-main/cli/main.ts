@@ -18,6 +18,7 @@ commands:
           --board ID (default mainstone)  --json
   serve   serve the workbench UI on 127.0.0.1 and print its URL
           --port N (default: a free port)  --workspace DIR
+          --default-session  create a mainstone session if the workspace has none
   run     boot a session headless, type commands on its console, print JSON, stop it
           --board ID  --cmd CMD (repeatable)  --timeout SECONDS (default 120)  --workspace DIR
           exits 1 if the boot or any command fails (non-zero exit status)
@@ -67,11 +68,18 @@ async function imageCommand(args: string[]): Promise<number> {
 }
 
 async function serveCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string' }, workspace: { type: 'string' }, 'no-build': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args, options: {
+      port: { type: 'string' },
+      workspace: { type: 'string' },
+      'no-build': { type: 'boolean', default: false },
+      'default-session': { type: 'boolean', default: false },
+    },
+  });
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BenchtopError('bad-request', `--port must be 0..65535, got '${values.port}'`);
   if (!values['no-build']) await ensureWebUiBuilt((line) => process.stderr.write(line + '\n'));
   const running = await serve({ port, workspace: values.workspace });
+  if (values['default-session']) running.core.sessions.ensureDefaultSession();
   process.stdout.write(`Benchtop is serving the workbench at ${running.url}\n`);
   process.stdout.write(`workspace: ${running.core.workspace}\n(Ctrl+C to stop)\n`);
   await new Promise<void>((resolve) => {

@@ -17,6 +17,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 async function createWindow(): Promise<void> {
   const core = createCore();
   const impl = createServiceImpl(core, 'electron');
+  core.sessions.ensureDefaultSession();
 
   // One invoke channel for the whole contract: the dispatcher validates method and payload.
   ipcMain.handle(IPC_INVOKE, async (event, method: unknown, input: unknown) => {

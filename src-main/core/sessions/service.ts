@@ -67,6 +67,11 @@ export class SessionService {
     return this.publish(id);
   }
 
+  /** A fresh workspace opens on one mainstone session, ready to start. */
+  ensureDefaultSession(): SessionSummary {
+    return this.list()[0] ?? this.create({ board: 'mainstone', name: 'mainstone' });
+  }
+
   rename(id: string, name: string): SessionSummary {
     this.save({ ...this.record(id), name });
     return this.publish(id);
