@@ -17,6 +17,13 @@ export interface GuestImageRecipe {
   kernelImagePath: string;
   /** SD card image size; QEMU's SD model wants a power of two. */
   sdSizeMiB: number;
+  /**
+   * Debian package whose /usr/src/<package>.tar.xz is the kernel source (default
+   * linux-source-6.1). The rest of the board's guest files follow a fixed layout under
+   * resources/guest/<board id>/ (init, <debArch>-packages.txt, rootfs/, sd/): see
+   * docs/guest-image.md.
+   */
+  kernelSourcePackage?: string;
 }
 
 export interface BoardProfile {
@@ -68,6 +75,7 @@ export const mainstone: BoardProfile = {
     kernelTarget: 'zImage',
     kernelImagePath: 'arch/arm/boot/zImage',
     sdSizeMiB: 64,
+    kernelSourcePackage: 'linux-source-6.1',
   },
 };
 
