@@ -1,0 +1,59 @@
+/** Centre: the selected session's toolbar and its tabs (Terminal, Overview). */
+import { OverviewPane } from '../features/sessions/OverviewPane';
+import { SessionToolbar } from '../features/sessions/SessionToolbar';
+import { selectedSession, useSessions } from '../features/sessions/sessionsStore';
+import { TerminalPane } from '../features/terminal/TerminalPane';
+import { InfoIcon, TerminalIcon } from '../ui/icons';
+import { useLayout, type CentreTab } from './layoutStore';
+
+const TABS: { id: CentreTab; label: string; Icon: typeof TerminalIcon }[] = [
+  { id: 'terminal', label: 'Terminal', Icon: TerminalIcon },
+  { id: 'overview', label: 'Overview', Icon: InfoIcon },
+];
+
+export function Workspace() {
+  const s = useSessions(selectedSession);
+  const loaded = useSessions((st) => st.loaded);
+  const tab = useLayout((l) => l.tab);
+  const setTab = useLayout((l) => l.setTab);
+
+  if (!s) {
+    return (
+      <div className="workspace-empty">
+        <div className="welcome">
+          <div className="welcome-title">Benchtop</div>
+          <div className="welcome-text">
+            {loaded
+              ? 'Create a session in the explorer (New session) to boot an emulated board, then start it with F5.'
+              : 'Connecting to the core…'}
+          </div>
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div className="editor">
+      <SessionToolbar />
+      <div className="tab-strip" role="tablist" aria-label="Session views">
+        {TABS.map(({ id, label, Icon }) => (
+          <button
+            key={id}
+            role="tab"
+            aria-selected={tab === id}
+            className={`tab${tab === id ? ' active' : ''}`}
+            data-testid={`tab-${id}`}
+            onClick={() => setTab(id)}
+          >
+            <Icon size={14} />
+            {label}
+          </button>
+        ))}
+      </div>
+      <div className="tab-body" role="tabpanel">
+        {tab === 'terminal' && <TerminalPane key={s.id} sessionId={s.id} />}
+        {tab === 'overview' && <OverviewPane session={s} />}
+      </div>
+    </div>
+  );
+}
