@@ -3,6 +3,7 @@
  * publishes `session.changed` / `console.output` on the event bus.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { BoardInfo, ImageInfo, LifecycleEvent, SessionState, SessionSummary } from '../../../src-shared/contract';
 import { BenchtopError } from '../../../src-shared/errors';
@@ -82,6 +83,7 @@ export class SessionService {
     const live = this.live.get(id);
     if (live) await live.qemu.stop();
     this.deps.store.delete(id);
+    fs.rmSync(path.join(this.deps.workspace, 'sessions', id), { recursive: true, force: true });
     this.deps.bus.emit('session.removed', { id });
   }
 
@@ -106,7 +108,7 @@ export class SessionService {
       );
       const qemu = new QemuSession({
         board,
-        image,
+        image: { ...image, sd: this.sessionSdCard(id, image.sd) },
         runDir: path.join(this.deps.workspace, 'sessions', id, `run-${run}`),
         envPath: this.deps.envPath,
         extraArgs: this.deps.extraQemuArgs,
@@ -227,6 +229,24 @@ export class SessionService {
       });
       this.publish(id);
     });
+  }
+
+  /**
+   * Each session writes to its own copy of the SD card (the cached image is a read-only
+   * template; QEMU also locks a writable image, so two sessions could not share one). The copy
+   * lives with the session and keeps what the guest wrote across runs.
+   */
+  private sessionSdCard(id: string, template: string): string {
+    const dir = path.join(this.deps.workspace, 'sessions', id);
+    const sd = path.join(dir, 'sd.img');
+    if (!fs.existsSync(sd)) {
+      if (!fs.existsSync(template)) return template; // QemuSession.start names what is missing
+      fs.mkdirSync(dir, { recursive: true });
+      const tmp = `${sd}.tmp`;
+      fs.copyFileSync(template, tmp, fs.constants.COPYFILE_FICLONE);
+      fs.renameSync(tmp, sd);
+    }
+    return sd;
   }
 
   private requireLive(id: string): Live {
