@@ -76,33 +76,65 @@ export function TerminalPane({ sessionId }: { sessionId: string }) {
     term.open(host);
     termRef.current = term;
 
+    // Whether the view follows the output (is at the bottom). Tracked as the user scrolls, not
+    // read at resize time: when the pane grows, the browser clamps the viewport's scrollTop
+    // before the ResizeObserver reports, and xterm takes that clamp for a user scroll up.
+    let following = true;
+    let fitted = { w: -1, h: -1 };
+    const atBottom = () => term.buffer.active.viewportY >= term.buffer.active.baseY;
+    const viewport = host.querySelector('.xterm-viewport');
+    const onViewportScroll = () => {
+      // Registered after xterm's own listener, so the buffer already reflects this scroll.
+      if (host.clientWidth === fitted.w && host.clientHeight === fitted.h) following = atBottom();
+    };
+    viewport?.addEventListener('scroll', onViewportScroll);
+    const onScroll = term.onScroll(() => {
+      following = atBottom();
+    });
+
     let frame = 0;
+    let settle = 0;
+    const fitNow = () => {
+      if (host.clientWidth === 0 || host.clientHeight === 0) return; // hidden; the next resize fits
+      try {
+        fit.fit();
+      } catch {
+        return; // detached
+      }
+      fitted = { w: host.clientWidth, h: host.clientHeight };
+      if (following) {
+        term.scrollToBottom();
+        cancelAnimationFrame(settle);
+        settle = requestAnimationFrame(() => {
+          if (following) term.scrollToBottom();
+        });
+      }
+    };
     const refit = () => {
       cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => {
-        try {
-          if (host.clientWidth > 0 && host.clientHeight > 0) fit.fit();
-        } catch {
-          // the host is detached or hidden; the next resize fits again
-        }
-      });
+      frame = requestAnimationFrame(fitNow);
     };
-    try {
-      fit.fit();
-    } catch {
-      // fitted on the first resize instead
-    }
+    fitNow();
     const ro = new ResizeObserver(refit);
     ro.observe(host);
 
     // Stored content first, then live: both in the same tick, so nothing falls in between.
+    // While old output is replayed, xterm answers the terminal queries it contains (cursor
+    // position, device attributes); those answers are stale and must not reach the guest.
+    let replaying = 0;
+    const replay = (text: string) => {
+      replaying++;
+      term.write(text, () => {
+        replaying--;
+      });
+    };
     const buf = consoles.get(sessionId);
-    term.write(buf.tail(SCROLLBACK + term.rows));
+    replay(buf.tail(SCROLLBACK + term.rows));
     const unfollow = buf.subscribe((e) => {
       if (e.type === 'append') term.write(e.data);
       else {
         term.reset();
-        term.write(buf.tail(SCROLLBACK + term.rows));
+        replay(buf.tail(SCROLLBACK + term.rows));
       }
     });
 
@@ -111,8 +143,9 @@ export function TerminalPane({ sessionId }: { sessionId: string }) {
       (err) => reportError('Console input', err),
     );
     const onData = term.onData((data) => {
+      if (replaying > 0 && data.startsWith('\x1b')) return; // an answer to a replayed query
       if (writableRef.current) writer.push(data);
-      else setNudge((n) => n + 1);
+      else if (replaying === 0) setNudge((n) => n + 1);
     });
 
     term.attachCustomKeyEventHandler((e) => {
@@ -135,6 +168,9 @@ export function TerminalPane({ sessionId }: { sessionId: string }) {
 
     return () => {
       cancelAnimationFrame(frame);
+      cancelAnimationFrame(settle);
+      viewport?.removeEventListener('scroll', onViewportScroll);
+      onScroll.dispose();
       ro.disconnect();
       unfollow();
       onData.dispose();
@@ -147,16 +183,28 @@ export function TerminalPane({ sessionId }: { sessionId: string }) {
 
   return (
     <div className="terminal-pane">
-      {!writable && state && (
-        <div key={nudge} className={`terminal-hint${nudge ? ' nudge' : ''}`} data-testid="terminal-hint">
-          <InfoIcon size={14} />
-          <span>
-            {state === 'created'
-              ? 'This session has not been started yet. Start it (F5) to boot the board and use its console.'
-              : `The VM is not running (${state}): this is the saved console transcript; typing goes nowhere. Start the session (F5) to use the console again.`}
-          </span>
-        </div>
-      )}
+      {/* Always one line high, so the terminal does not resize when the state changes. */}
+      <div
+        key={nudge}
+        className={`terminal-bar${writable ? '' : ' terminal-hint'}${nudge ? ' nudge' : ''}`}
+        data-testid={writable ? 'terminal-bar' : 'terminal-hint'}
+      >
+        {writable ? (
+          <>
+            <span className="terminal-bar-title">Guest console · serial0</span>
+            <span className="terminal-bar-keys">Ctrl+Shift+C copy · Ctrl+Shift+V paste · right-click for more</span>
+          </>
+        ) : (
+          <>
+            <InfoIcon size={14} />
+            <span className="terminal-bar-title">
+              {state === 'created'
+                ? 'This session has not been started yet. Start it (F5) to boot the board and use its console.'
+                : `The VM is not running (${state ?? 'unknown'}): this is the saved console transcript; typing goes nowhere. Start the session (F5) to use the console again.`}
+            </span>
+          </>
+        )}
+      </div>
       <div
         className="terminal-host"
         data-testid="terminal"
