@@ -4,6 +4,7 @@ import { SessionToolbar } from '../features/sessions/SessionToolbar';
 import { selectedSession, useSessions } from '../features/sessions/sessionsStore';
 import { TerminalPane } from '../features/terminal/TerminalPane';
 import { InfoIcon, TerminalIcon } from '../ui/icons';
+import { useConnection } from '../platform/connectionStore';
 import { useLayout, type CentreTab } from './layoutStore';
 
 const TABS: { id: CentreTab; label: string; Icon: typeof TerminalIcon }[] = [
@@ -15,6 +16,7 @@ export function Workspace() {
   const s = useSessions(selectedSession);
   const loaded = useSessions((st) => st.loaded);
   const tab = useLayout((l) => l.tab);
+  const conn = useConnection();
   const setTab = useLayout((l) => l.setTab);
 
   if (!s) {
@@ -25,7 +27,10 @@ export function Workspace() {
           <div className="welcome-text">
             {loaded
               ? 'Create a session in the explorer (New session) to boot an emulated board, then start it with F5.'
-              : 'Connecting to the core…'}
+              : conn.phase === 'disconnected'
+                ? `Cannot reach the Benchtop server (${conn.reason ?? 'no answer'}); retrying…` +
+                  (conn.reason?.includes('token') ? ' Open the address that `benchtop serve` printed: it carries the token.' : '')
+                : 'Connecting to the core…'}
           </div>
         </div>
       </div>

@@ -45,6 +45,12 @@ export function SessionExplorer() {
         </button>
       </div>
       {creating && <NewSessionForm onDone={() => setCreating(false)} />}
+      {loaded && order.length === 0 && !creating && (
+        <div className="empty-note">
+          No sessions yet. A session is one virtual board: create one, then start it to boot Linux.
+        </div>
+      )}
+      {!loaded && <div className="empty-note">Loading sessions…</div>}
       <ul className="session-list" role="listbox" aria-label="Sessions" tabIndex={0} onKeyDown={onListKey}>
         {order.map((id) => (
           <SessionRow
@@ -57,12 +63,6 @@ export function SessionExplorer() {
           />
         ))}
       </ul>
-      {loaded && order.length === 0 && !creating && (
-        <div className="empty-note">
-          No sessions yet. A session is one virtual board: create one, then start it to boot Linux.
-        </div>
-      )}
-      {!loaded && <div className="empty-note">Loading sessions…</div>}
       {deleting && (
         <ConfirmDialog
           title="Delete session"
