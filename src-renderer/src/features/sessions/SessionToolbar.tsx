@@ -42,7 +42,7 @@ export function SessionToolbar() {
               data-testid={`action-${a}`}
               disabled={!valid || inFlight || !connected}
               title={`${ACTIONS[a].label} (${ACTIONS[a].shortcut})${why}`}
-              aria-keyshortcuts={ACTIONS[a].shortcut.replace(/\+/g, '+')}
+              aria-keyshortcuts={ACTIONS[a].shortcut}
               onClick={() => void runAction(getApi(), s.id, a)}
             >
               <Icon size={14} />
