@@ -70,9 +70,9 @@ export const FILES = {
 
 /**
  * Rough number of make output lines (CC, LD, AR…) in a full build of the mainstone
- * kernel with the fragment (counted: 2,6xx). Only used for the progress percentage.
+ * kernel with the fragment (counted: 1,701). Only used for the progress percentage.
  */
-const FULL_BUILD_LINES = 2700;
+const FULL_BUILD_LINES = 1750;
 
 function kernelTarball(pkg: string): string {
   return `/usr/src/${pkg}.tar.xz`;
@@ -137,7 +137,7 @@ export async function buildImage(ctx: BuildContext): Promise<Manifest> {
 
   // ---- download-debs ----
   const packages = parsePackageList(await fs.readFile(packagesPath, 'utf8'));
-  ctx.progress('download-debs', `${recipe.debArch} packages: ${packages.join(' ')}`);
+  ctx.progress('download-debs', `${recipe.debArch} packages: ${packages.map((p) => p.name).join(' ')}`);
   const debs = await downloadDebs(packages, recipe.debArch, path.join(ctx.workDir, 'debs', recipe.debArch), {
     signal: ctx.signal,
     log: ctx.log,
@@ -156,7 +156,7 @@ export async function buildImage(ctx: BuildContext): Promise<Manifest> {
 
   // ---- initramfs ----
   ctx.progress('initramfs', 'unpacking packages and collecting programs and libraries');
-  const init = await buildInitramfs(ctx, debs, initPath, guestDir);
+  const init = await buildInitramfs(ctx, debs, initPath, guestDir, packages.flatMap((p) => p.paths));
 
   // ---- sd-image ----
   ctx.progress('sd-image', `${recipe.sdSizeMiB} MiB card, ext4 on partition 1`);
@@ -298,11 +298,12 @@ async function buildKernel(ctx: BuildContext, k: KernelInputs): Promise<string> 
   return release;
 }
 
-async function buildInitramfs(
+export async function buildInitramfs(
   ctx: BuildContext,
   debs: DownloadedDeb[],
   initPath: string,
   guestDir: string,
+  extraPaths: string[] = [],
 ): Promise<Manifest['initramfs']> {
   const stage = path.join(ctx.outDir, '.rootfs-stage');
   await fs.rm(stage, { recursive: true, force: true });
@@ -312,6 +313,7 @@ async function buildInitramfs(
     const collected = await collectGuestFiles(stage, {
       readelf: `${ctx.board.image.crossCompile}readelf`,
       libDirs: [`lib/${triplet}`, `usr/lib/${triplet}`, 'lib', 'usr/lib'],
+      extraPaths,
       signal: ctx.signal,
     });
     if (!collected.entries.some((e) => e.path === 'bin/busybox')) {

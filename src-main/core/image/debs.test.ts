@@ -6,13 +6,19 @@ import { parsePackageList, parsePrintUris, parseReadelf } from './debs';
 
 describe('armel packages', () => {
   it('parses the package list (comments, blanks, duplicates)', () => {
-    expect(parsePackageList('# c\nbusybox-static\n\n libstdc++6  # gdbserver\nbusybox-static\n')).toEqual(['busybox-static', 'libstdc++6']);
+    expect(parsePackageList('# c\nbusybox-static\n\n libstdc++6  # gdbserver\nncurses-base:all /lib/terminfo/v/vt100 lib/terminfo/x/\n')).toEqual([
+      { name: 'busybox-static', arch: undefined, paths: [] },
+      { name: 'libstdc++6', arch: undefined, paths: [] },
+      { name: 'ncurses-base', arch: 'all', paths: ['lib/terminfo/v/vt100', 'lib/terminfo/x'] },
+    ]);
     expect(() => parsePackageList('rm -rf /\n')).toThrow(/bad package name/);
+    expect(() => parsePackageList('a\na\n')).toThrow(/twice/);
+    expect(() => parsePackageList('a ../etc/shadow\n')).toThrow(/bad path/);
   });
 
   it('the mainstone list has the shell, the references, the debugger and their libraries', () => {
     const list = parsePackageList(fs.readFileSync(path.join(findRepoRoot(), 'resources/guest/mainstone/armel-packages.txt'), 'utf8'));
-    expect(list).toEqual(expect.arrayContaining(['busybox-static', 'strace', 'blktrace', 'gdbserver', 'libc6', 'libgcc-s1', 'libstdc++6', 'libaio1']));
+    expect(list.map((p) => p.name)).toEqual(expect.arrayContaining(['busybox-static', 'strace', 'blktrace', 'gdbserver', 'libc6', 'libgcc-s1', 'libstdc++6', 'libaio1']));
   });
 
   it('parses apt-get --print-uris (epochs are %3a in file names)', () => {

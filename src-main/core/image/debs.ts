@@ -13,14 +13,34 @@ import { BenchtopError } from '../../../src-shared/errors';
 import type { CpioEntry } from './cpio';
 import { run } from './run';
 
-/** Package names from a list file: one per line, `#` comments, blank lines ignored. */
-export function parsePackageList(text: string): string[] {
-  const out: string[] = [];
+/** One line of a packages list: `name[:arch] [path…]`. */
+export interface PackageSpec {
+  name: string;
+  /** Debian architecture; default the board's (armel). `all` for architecture-independent packages. */
+  arch?: string;
+  /** Extra files or directories of the package to keep (besides programs and their libraries). */
+  paths: string[];
+}
+
+/**
+ * Parse a packages list: one package a line, `name[:arch]` then optional paths to keep
+ * (e.g. terminfo entries); `#` comments and blank lines are ignored.
+ */
+export function parsePackageList(text: string): PackageSpec[] {
+  const out: PackageSpec[] = [];
   for (const raw of text.split('\n')) {
     const line = raw.replace(/#.*/, '').trim();
     if (!line) continue;
-    if (!/^[a-z0-9][a-z0-9+.-]+$/.test(line)) throw new Error(`bad package name '${line}' in package list`);
-    if (!out.includes(line)) out.push(line);
+    const [first, ...rest] = line.split(/\s+/);
+    const m = /^([a-z0-9][a-z0-9+.-]+)(?::([a-z0-9]+))?$/.exec(first!);
+    if (!m) throw new Error(`bad package name '${first}' in package list`);
+    const paths = rest.map((p) => {
+      const rel = p.replace(/^\/+/, '').replace(/\/+$/, '');
+      if (!rel || rel.split('/').includes('..')) throw new Error(`bad path '${p}' for ${m[1]} in package list`);
+      return rel;
+    });
+    if (out.some((o) => o.name === m[1])) throw new Error(`package ${m[1]} is listed twice`);
+    out.push({ name: m[1]!, arch: m[2], paths });
   }
   return out;
 }
@@ -62,16 +82,19 @@ export interface DownloadedDeb extends DebUri {
  * and return them. Needs `dpkg --add-architecture <arch> && apt-get update` done once.
  */
 export async function downloadDebs(
-  packages: string[],
+  specs: PackageSpec[],
   debArch: string,
   dir: string,
   opts: { signal?: AbortSignal; log?: (line: string) => void } = {},
 ): Promise<DownloadedDeb[]> {
   await fs.mkdir(dir, { recursive: true });
-  const specs = packages.map((p) => `${p}:${debArch}`);
+  const packages = specs.map((s) => s.name);
+  const archOf = (name: string) => specs.find((s) => s.name === name)?.arch ?? debArch;
   let uris: DebUri[];
   try {
-    const r = await run('apt-get', ['download', '--print-uris', ...specs], { signal: opts.signal });
+    const r = await run('apt-get', ['download', '--print-uris', ...specs.map((s) => `${s.name}:${s.arch ?? debArch}`)], {
+      signal: opts.signal,
+    });
     uris = parsePrintUris(r.stdout);
   } catch (err) {
     if (err instanceof BenchtopError && err.code === 'missing-tool') throw err;
@@ -96,7 +119,7 @@ export async function downloadDebs(
     const partial = await fs.mkdtemp(path.join(dir, '.partial-'));
     try {
       opts.log?.(`apt-get download ${toFetch.map((u) => `${u.name}=${u.version}`).join(' ')}`);
-      await run('apt-get', ['download', ...toFetch.map((u) => `${u.name}:${debArch}=${u.version}`)], {
+      await run('apt-get', ['download', ...toFetch.map((u) => `${u.name}:${archOf(u.name)}=${u.version}`)], {
         cwd: partial,
         signal: opts.signal,
         onLine: (l) => opts.log?.(l),
@@ -146,7 +169,7 @@ export function parseReadelf(text: string): { needed: string[]; interp?: string 
  */
 export async function collectGuestFiles(
   root: string,
-  opts: { readelf: string; libDirs: string[]; signal?: AbortSignal },
+  opts: { readelf: string; libDirs: string[]; extraPaths?: string[]; signal?: AbortSignal },
 ): Promise<{ entries: CpioEntry[]; programs: string[]; libraries: string[] }> {
   const chosen = new Map<string, CpioEntry>(); // guest path (no leading slash) → entry
   const programs: string[] = [];
@@ -180,6 +203,24 @@ export async function collectGuestFiles(
       const rel = `${dir}/${n}`;
       programs.push(`/${rel}`);
       await addPath(rel);
+    }
+  }
+
+  for (const extra of opts.extraPaths ?? []) {
+    const st = await fs.lstat(path.join(root, extra)).catch(() => undefined);
+    if (!st) throw new BenchtopError('missing-file', `packages list asks for /${extra}, which no listed package contains`);
+    if (st.isDirectory()) {
+      const stack = [extra];
+      while (stack.length) {
+        const d = stack.pop()!;
+        for (const e of await fs.readdir(path.join(root, d), { withFileTypes: true })) {
+          const rel = `${d}/${e.name}`;
+          if (e.isDirectory()) stack.push(rel);
+          else await addPath(rel);
+        }
+      }
+    } else {
+      await addPath(extra);
     }
   }
 
