@@ -22,8 +22,10 @@ export async function runConsoleCommand(
   const text = log.textFrom(from);
   const doneAt = done.endChar - from;
   const body = text.slice(0, doneAt - done[0].length);
-  // Drop the echoed command line (up to the first newline after our marker text).
-  const echoEnd = body.indexOf(`$?`);
-  const afterEcho = echoEnd >= 0 ? body.slice(body.indexOf('\n', echoEnd) + 1) : body;
+  // Drop the echoed command line. It can appear twice: the tty echoes input typed while the
+  // previous command still runs, then the shell redraws it after its prompt. Cut after the last.
+  const echoed = `@@bt:${n}:$?`;
+  const echoAt = body.lastIndexOf(echoed);
+  const afterEcho = echoAt >= 0 ? body.slice(body.indexOf('\n', echoAt) + 1) : body;
   return { output: afterEcho.replace(/\r\n/g, '\n'), exitCode: Number(done[1]) };
 }
