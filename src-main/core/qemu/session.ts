@@ -81,6 +81,8 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
   private stderrTail: string[] = [];
   private stderrPartial = '';
   private stopRequested = false;
+  /** Why the next STOP/RESUME event happens, when we asked for it (for the history). */
+  private userAction: string | null = null;
   private guestShutdown = false;
   private exited: Promise<ExitInfo>;
   private resolveExited!: (e: ExitInfo) => void;
@@ -159,6 +161,7 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
 
   async pause(): Promise<void> {
     this.requireState(['running'], 'pause');
+    this.userAction = 'paused by the user';
     await this.qmpClient.execute('stop');
     // The STOP event sets the state; set it here too so the caller sees it when we return.
     this.setState('paused', 'paused by the user');
@@ -166,6 +169,7 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
 
   async resume(): Promise<void> {
     this.requireState(['paused'], 'resume');
+    this.userAction = 'resumed by the user';
     await this.qmpClient.execute('cont');
     this.setState('running', 'resumed by the user');
   }
@@ -214,8 +218,10 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
   private onQmpEvent(e: QmpEvent): void {
     this.emit('qmpEvent', e);
     // Pauses the user did not ask for (a gdb attached to the gdbstub, a guest panic) show too.
-    if (e.event === 'STOP' && this.state === 'running') this.setState('paused', 'VM stopped (QMP STOP)');
-    else if (e.event === 'RESUME' && this.state === 'paused') this.setState('running', 'VM resumed (QMP RESUME)');
+    const why = this.userAction;
+    this.userAction = null;
+    if (e.event === 'STOP' && this.state === 'running') this.setState('paused', why ?? 'VM stopped (QMP STOP, not asked by Benchtop)');
+    else if (e.event === 'RESUME' && this.state === 'paused') this.setState('running', why ?? 'VM resumed (QMP RESUME, not asked by Benchtop)');
     else if (e.event === 'SHUTDOWN' && e.data.guest === true) this.guestShutdown = true;
   }
 

@@ -150,9 +150,7 @@ export class SessionService {
   }
 
   async stop(id: string): Promise<SessionSummary> {
-    const live = this.requireLive(id);
-    this.event(id, 'stop', 'stop requested');
-    await live.qemu.stop();
+    await this.requireLive(id).qemu.stop();
     return this.get(id);
   }
 
