@@ -16,7 +16,8 @@ if command -v dpkg >/dev/null; then
   mapfile -t wanted < <(grep -vE '^\s*(#|$)' resources/setup/apt-host.txt)
   missing=()
   for p in "${wanted[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [ "$status" = "install ok installed" ] || missing+=("$p")
   done
   need_update=0
   if ! dpkg --print-foreign-architectures | grep -qx armel; then
@@ -24,7 +25,9 @@ if command -v dpkg >/dev/null; then
     as_root dpkg --add-architecture armel
     need_update=1
   fi
-  if ! apt-cache policy busybox-static:armel 2>/dev/null | grep -q 'Candidate: [0-9]'; then need_update=1; fi
+  # (not `| grep -q`: under pipefail, grep's early exit can fail the pipeline with SIGPIPE)
+  policy=$(apt-cache policy busybox-static:armel 2>/dev/null || true)
+  [[ "$policy" == *"Candidate: "[0-9]* ]] || need_update=1
   if [ ${#missing[@]} -gt 0 ] || [ $need_update -eq 1 ]; then
     log "apt-get update"
     as_root apt-get update -qq
