@@ -17,7 +17,9 @@ export async function runConsoleCommand(
   const n = `${process.pid}-${++seq}`;
   const log = sessions.console(id);
   const from = log.charEnd;
-  sessions.writeConsole(id, `${cmd}; echo @@bt:${n}:$?\n`);
+  // `cmd &; echo` is a syntax error: a command sent to the background is already terminated.
+  const sep = /&\s*$/.test(cmd) ? ' ' : '; ';
+  sessions.writeConsole(id, `${cmd}${sep}echo @@bt:${n}:$?\n`);
   const done = await log.waitFor(new RegExp(`@@bt:${n}:(\\d+)\\r?\\n`), { timeoutMs: opts.timeoutMs, from });
   const text = log.textFrom(from);
   const doneAt = done.endChar - from;
