@@ -7,6 +7,8 @@
  * cannot exist on one side only and every payload is validated where it enters.
  */
 import { z } from 'zod';
+import { agentEvents, agentMethods } from './features/agent';
+import { hosttermEvents, hosttermMethods } from './features/hostterm';
 
 export const SessionState = z.enum([
   'created', // saved, never started or ready to start again
@@ -102,6 +104,8 @@ export const methods = {
     input: z.object({ id: SessionId, maxBytes: z.number().int().positive().max(16 * 1024 * 1024).default(1024 * 1024) }),
     output: z.object({ data: z.string(), totalBytes: z.number().int(), truncated: z.boolean() }),
   },
+  ...agentMethods,
+  ...hosttermMethods,
 } as const;
 
 /** Server-pushed event streams. */
@@ -113,6 +117,8 @@ export const events = {
    *  chunks it already has (offset < totalBytes). */
   'console.output': z.object({ id: SessionId, data: z.string(), offset: z.number().int().nonnegative() }),
   'image.progress': z.object({ board: z.string(), step: z.string(), message: z.string(), done: z.boolean() }),
+  ...agentEvents,
+  ...hosttermEvents,
 } as const;
 
 export type Methods = typeof methods;

@@ -30,6 +30,8 @@ export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket
       return { ok: true as const };
     },
     'console.transcript': async ({ id, maxBytes }) => s.transcript(id, maxBytes),
+    // Each feature implements its own contract entries next to its service:
+    // ...createAgentImpl(core), ...createHosttermImpl(core)
   };
 }
 
