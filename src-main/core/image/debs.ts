@@ -36,7 +36,9 @@ export function parsePackageList(text: string): PackageSpec[] {
     if (!m) throw new Error(`bad package name '${first}' in package list`);
     const paths = rest.map((p) => {
       const rel = p.replace(/^\/+/, '').replace(/\/+$/, '');
-      if (!rel || rel.split('/').includes('..')) throw new Error(`bad path '${p}' for ${m[1]} in package list`);
+      if (!/^[A-Za-z0-9_.+][A-Za-z0-9_.+/-]*$/.test(rel) || rel.split('/').some((c) => c === '..' || c === '')) {
+        throw new Error(`bad path '${p}' for ${m[1]} in package list`);
+      }
       return rel;
     });
     if (out.some((o) => o.name === m[1])) throw new Error(`package ${m[1]} is listed twice`);
