@@ -5,6 +5,7 @@
 import { methods, isMethodName, type ServiceImpl } from '../../src-shared/contract';
 import { BenchtopError } from '../../src-shared/errors';
 import type { Core } from './core';
+import { createHosttermImpl } from './hostterm/api';
 
 export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket'): ServiceImpl {
   const s = core.sessions;
@@ -30,8 +31,8 @@ export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket
       return { ok: true as const };
     },
     'console.transcript': async ({ id, maxBytes }) => s.transcript(id, maxBytes),
-    // Each feature implements its own contract entries next to its service:
-    // ...createAgentImpl(core), ...createHosttermImpl(core)
+    // Each feature implements its own contract entries next to its service.
+    ...createHosttermImpl(core),
   };
 }
 

@@ -8,6 +8,7 @@ import type { ImageInfo } from '../../src-shared/contract';
 import { BenchtopError } from '../../src-shared/errors';
 import { findBoard, type BoardProfile } from './boards/profiles';
 import { EventBus } from './events';
+import { HostTerminalService } from './hostterm/service';
 import { SessionService, type ImageProvider } from './sessions/service';
 import { openDb, type Db } from './store/db';
 import { SessionStore } from './store/session-store';
@@ -28,6 +29,7 @@ export interface Core {
   bus: EventBus;
   db: Db;
   sessions: SessionService;
+  hostTerminals: HostTerminalService;
   ensureImage(board: string): Promise<ImageInfo>;
   close(): Promise<void>;
 }
@@ -47,6 +49,15 @@ export function createCore(opts: CoreOptions = {}): Core {
       return ensureImage({ board, repoRoot, onProgress: (p) => onProgress(p.step, p.message, p.done) });
     });
   const sessions = new SessionService({ store: new SessionStore(db), bus, workspace, images, envPath: opts.envPath, extraQemuArgs: opts.extraQemuArgs });
+  const hostTerminals = new HostTerminalService({
+    bus,
+    workspace,
+    boardOf: (id) => {
+      const board = findBoard(sessions.get(id).board);
+      if (!board) throw new BenchtopError('unsupported-board', `session ${id} has an unknown board`);
+      return board;
+    },
+  });
   let closed = false;
   return {
     version,
@@ -54,6 +65,7 @@ export function createCore(opts: CoreOptions = {}): Core {
     bus,
     db,
     sessions,
+    hostTerminals,
     ensureImage(boardId: string) {
       const board: BoardProfile | undefined = findBoard(boardId);
       if (!board) throw new BenchtopError('unsupported-board', `unknown board '${boardId}'`);
@@ -62,6 +74,7 @@ export function createCore(opts: CoreOptions = {}): Core {
     async close() {
       if (closed) return;
       closed = true;
+      hostTerminals.closeAll();
       await sessions.stopAll();
       db.close();
     },
