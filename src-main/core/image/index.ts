@@ -128,6 +128,7 @@ async function buildLocked(opts: EnsureImageOptions, cacheDir: string, key: stri
         if (n.startsWith(prefix)) await fs.rm(path.join(imagesDir, n), { recursive: true, force: true });
       }
       const tmp = await fs.mkdtemp(path.join(imagesDir, prefix));
+      await fs.chmod(tmp, 0o755);
       const logPath = path.join(tmp, 'build.log');
       const log = fsSync.createWriteStream(logPath);
       const logLine = (line: string) => log.write(`${line}\n`);
