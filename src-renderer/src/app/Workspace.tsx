@@ -1,14 +1,20 @@
-/** Centre: the selected session's toolbar and its tabs (Terminal, Overview). */
+/** Centre: the selected session's toolbar and its tabs (Terminal, Host, Files, Processes, Overview). */
+import { FilesPane } from '../features/files/FilesPane';
+import { HostTerminalPane } from '../features/hostterm/HostTerminalPane';
+import { ProcessesPane } from '../features/processes/ProcessesPane';
 import { OverviewPane } from '../features/sessions/OverviewPane';
 import { SessionToolbar } from '../features/sessions/SessionToolbar';
 import { selectedSession, useSessions } from '../features/sessions/sessionsStore';
 import { TerminalPane } from '../features/terminal/TerminalPane';
-import { InfoIcon, TerminalIcon } from '../ui/icons';
+import { FolderIcon, HostIcon, InfoIcon, ProcessesIcon, TerminalIcon } from '../ui/icons';
 import { useConnection } from '../platform/connectionStore';
 import { useLayout, type CentreTab } from './layoutStore';
 
 const TABS: { id: CentreTab; label: string; Icon: typeof TerminalIcon }[] = [
   { id: 'terminal', label: 'Terminal', Icon: TerminalIcon },
+  { id: 'host', label: 'Host', Icon: HostIcon },
+  { id: 'files', label: 'Files', Icon: FolderIcon },
+  { id: 'processes', label: 'Processes', Icon: ProcessesIcon },
   { id: 'overview', label: 'Overview', Icon: InfoIcon },
 ];
 
@@ -57,6 +63,9 @@ export function Workspace() {
       </div>
       <div className="tab-body" role="tabpanel">
         {tab === 'terminal' && <TerminalPane key={s.id} sessionId={s.id} />}
+        {tab === 'host' && <HostTerminalPane key={s.id} sessionId={s.id} />}
+        {tab === 'files' && <FilesPane key={s.id} session={s} />}
+        {tab === 'processes' && <ProcessesPane key={s.id} session={s} />}
         {tab === 'overview' && <OverviewPane session={s} />}
       </div>
     </div>

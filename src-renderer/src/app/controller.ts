@@ -7,6 +7,7 @@ import type { Api } from '../../../src-shared/transport';
 import { BenchtopError } from '../../../src-shared/errors';
 import { isLive } from '../features/sessions/actions';
 import { useSessions } from '../features/sessions/sessionsStore';
+import { wireHostTerms } from '../features/hostterm/hostTermStore';
 import { HistoryLoader, useHistory } from '../features/log/historyStore';
 import { useImage } from '../features/status/imageStore';
 import { reportError } from '../features/status/errorsStore';
@@ -53,6 +54,8 @@ export class AppController {
       useSessions.subscribe((st, prev) => {
         if (st.selectedId !== prev.selectedId && st.selectedId) this.onSelected(st.selectedId);
       }),
+      // Host terminals: output is kept whether or not their pane is open.
+      ...wireHostTerms(api, this.platform),
     );
     this.platform.start();
   }

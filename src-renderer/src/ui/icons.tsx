@@ -112,3 +112,43 @@ export const ClearIcon = icon(
     <path d="M3.8 12.2l8.4-8.4" />
   </>,
 );
+export const HostIcon = icon(
+  <>
+    <rect x="1.8" y="2.5" width="12.4" height="8.5" rx="1" />
+    <path d="M5.5 13.5h5M8 11v2.5" />
+  </>,
+);
+export const FolderIcon = icon(<path d="M1.8 4.2c0-.6.4-1 1-1h3.3l1.4 1.6h5.7c.6 0 1 .4 1 1v6.9c0 .6-.4 1-1 1H2.8c-.6 0-1-.4-1-1z" />);
+export const FileIcon = icon(
+  <>
+    <path d="M4 1.8h5.2L12.5 5v9.2H4z" />
+    <path d="M9 1.8V5.2h3.5" />
+  </>,
+);
+export const LinkIcon = icon(
+  <>
+    <path d="M6.8 9.2a2.6 2.6 0 0 0 3.7 0l2.2-2.2a2.6 2.6 0 0 0-3.7-3.7l-.9.9" />
+    <path d="M9.2 6.8a2.6 2.6 0 0 0-3.7 0L3.3 9a2.6 2.6 0 0 0 3.7 3.7l.9-.9" />
+  </>,
+);
+export const ProcessesIcon = icon(
+  <>
+    <path d="M2 3.5h12M2 8h12M2 12.5h12" />
+    <circle cx="4.5" cy="3.5" r="0.4" />
+  </>,
+);
+export const UploadIcon = icon(<path d="M8 11V2.8M4.8 6L8 2.8 11.2 6M2.8 10.5v2.7h10.4v-2.7" />);
+export const DownloadIcon = icon(<path d="M8 2.8V11M4.8 7.8L8 11l3.2-3.2M2.8 10.5v2.7h10.4v-2.7" />);
+export const RefreshIcon = icon(
+  <>
+    <path d="M12.8 8a4.8 4.8 0 1 1-1.5-3.5" />
+    <path d="M11.6 1.9v2.9H8.7" />
+  </>,
+);
+export const ArrowUpIcon = icon(<path d="M8 13V3M4 7l4-4 4 4" />);
+export const RocketIcon = icon(
+  <>
+    <path d="M9.5 2.5c2 0 4 0 4 0s0 2-0 4L8.5 11.5 4.5 7.5z" />
+    <path d="M4.5 7.5L2.5 7.2 4 5.2h3M8.5 11.5l.3 2 2-1.5v-3M4.2 11.8l-1.7 1.7" />
+  </>,
+);
