@@ -5,6 +5,7 @@
 import { methods, isMethodName, type ServiceImpl } from '../../src-shared/contract';
 import { BenchtopError } from '../../src-shared/errors';
 import type { Core } from './core';
+import { createAgentImpl } from './agent/api';
 import { createHosttermImpl } from './hostterm/api';
 
 export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket'): ServiceImpl {
@@ -32,6 +33,7 @@ export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket
     },
     'console.transcript': async ({ id, maxBytes }) => s.transcript(id, maxBytes),
     // Each feature implements its own contract entries next to its service.
+    ...createAgentImpl(core),
     ...createHosttermImpl(core),
   };
 }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageInfo } from '../../src-shared/contract';
 import { BenchtopError } from '../../src-shared/errors';
+import { AgentService } from './agent/service';
 import { findBoard, type BoardProfile } from './boards/profiles';
 import { EventBus } from './events';
 import { HostTerminalService } from './hostterm/service';
@@ -30,6 +31,8 @@ export interface Core {
   db: Db;
   sessions: SessionService;
   hostTerminals: HostTerminalService;
+  /** Target agent links, one per running session (src-main/core/agent). */
+  agents: AgentService;
   ensureImage(board: string): Promise<ImageInfo>;
   close(): Promise<void>;
 }
@@ -58,6 +61,7 @@ export function createCore(opts: CoreOptions = {}): Core {
       return board;
     },
   });
+  const agents = new AgentService({ bus, sessions });
   let closed = false;
   return {
     version,
@@ -66,6 +70,7 @@ export function createCore(opts: CoreOptions = {}): Core {
     db,
     sessions,
     hostTerminals,
+    agents,
     ensureImage(boardId: string) {
       const board: BoardProfile | undefined = findBoard(boardId);
       if (!board) throw new BenchtopError('unsupported-board', `unknown board '${boardId}'`);
@@ -75,6 +80,7 @@ export function createCore(opts: CoreOptions = {}): Core {
       if (closed) return;
       closed = true;
       hostTerminals.closeAll();
+      agents.close();
       await sessions.stopAll();
       db.close();
     },
