@@ -44,7 +44,9 @@ fi
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci"
-  npm ci --no-audit --no-fund >&2
+  # npm 11 can write a lock without the other platforms' optional packages (rollup's), which
+  # `npm ci` then refuses; `npm install` installs the same pinned versions and completes it.
+  npm ci --no-audit --no-fund >&2 || { log "npm ci refused the lock file; npm install instead"; npm install --no-audit --no-fund >&2; }
 fi
 
 # 3. native modules for this Node (npm start in Electron mode rebuilds them for Electron's ABI)
