@@ -3,12 +3,14 @@
  *   benchtop image [--board mainstone] [--json]
  *   benchtop serve [--port N] [--workspace DIR]
  *   benchtop run   [--board mainstone] [--cmd 'uname -a']… [--timeout S] [--keep] [--workspace DIR]
+ *   benchtop agent --boot ping|ls|stat|put|get|rm|run …
  */
 import { parseArgs } from 'node:util';
 import { BenchtopError } from '../../src-shared/errors';
 import { findBoard } from '../core/boards/profiles';
 import { createCore } from '../core/core';
 import { ensureWebUiBuilt, serve } from '../server/serve';
+import { agentCommand, AGENT_USAGE } from './agent';
 import { runHeadless } from './run';
 
 const USAGE = `usage: benchtop <command> [options]
@@ -22,7 +24,7 @@ commands:
   run     boot a session headless, type commands on its console, print JSON, stop it
           --board ID  --cmd CMD (repeatable)  --timeout SECONDS (default 120)  --workspace DIR
           exits 1 if the boot or any command fails (non-zero exit status)
-`;
+${AGENT_USAGE}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -34,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serveCommand(rest);
       case 'run':
         return await runCommand(rest);
+      case 'agent':
+        return await agentCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -27,11 +27,14 @@
  * - If the peer's ack goes backwards, or frames stay unacknowledged through several timeouts,
  *   the peer has lost its state without a HELLO reaching us (a reboot whose HELLO was lost):
  *   the host handshakes again.
+ * - Before a resend on timeout the host sends one maximal frame's worth of zeros, so a
+ *   candidate frame that garbage started in the agent's decoder is completed (and rejected)
+ *   at once rather than swallowing the resends.
  * - A candidate frame that stops receiving bytes half-way (a corrupted length field makes the
  *   decoder wait for up to 4120 bytes) is abandoned after `stallMs`.
  */
 import { EventEmitter } from 'node:events';
-import { encodeFrame, FrameDecoder, FrameType, isSequenced, type Frame } from './frame-codec';
+import { encodeFrame, FrameDecoder, FrameType, isSequenced, MAX_FRAME, type Frame } from './frame-codec';
 
 export interface Clock {
   now(): number;
@@ -65,6 +68,13 @@ export interface LinkOptions {
   stallMs?: number;
   /** Consecutive retransmit timeouts without progress before the host handshakes again. */
   maxTimeouts?: number;
+  /**
+   * Filler bytes sent before a resend on timeout (host default 4120 = one maximal frame, zeros):
+   * if garbage with a valid-looking header made the peer's decoder wait for up to 4120 bytes,
+   * the filler completes that candidate (which then fails its CRC) instead of the resent frames
+   * being swallowed by it one retransmission at a time. Zeros hold no magic: a decoder skips them.
+   */
+  timeoutFillerBytes?: number;
   /**
    * Payload bytes in flight at most (besides the window of 8 frames). The host → guest UART
    * moves ~56 KB/s at 115200 baud: 8 full frames would take ~0.6 s to cross, longer than the
@@ -135,6 +145,7 @@ export class Link extends EventEmitter<LinkEvents> {
   private readonly stallMs: number;
   private readonly maxTimeouts: number;
   private readonly maxBytesInFlight: number;
+  private readonly filler: Buffer;
   private bytesInFlight = 0;
   private readonly decoder = new FrameDecoder();
 
@@ -168,6 +179,7 @@ export class Link extends EventEmitter<LinkEvents> {
     this.helloIntervalMs = opts.helloIntervalMs ?? 500;
     this.stallMs = opts.stallMs ?? 200;
     this.maxTimeouts = opts.maxTimeouts ?? 8;
+    this.filler = Buffer.alloc(opts.timeoutFillerBytes ?? (opts.role === 'host' ? MAX_FRAME : 0));
     this.maxBytesInFlight = opts.maxBytesInFlight ?? (opts.role === 'host' ? 12 * 1024 : Infinity);
     this.rto = this.minRto;
   }
@@ -403,6 +415,7 @@ export class Link extends EventEmitter<LinkEvents> {
         return;
       }
       this.rto = Math.min(this.maxRto, this.rto * 2);
+      if (this.filler.length) this.opts.write(this.filler);
       this.resendAll();
     }, this.rto);
   }
