@@ -8,6 +8,7 @@ import { BenchtopError } from '../../../src-shared/errors';
 import { isLive } from '../features/sessions/actions';
 import { useSessions } from '../features/sessions/sessionsStore';
 import { wireHostTerms } from '../features/hostterm/hostTermStore';
+import { wireAgent } from '../features/processes/agentWire';
 import { HistoryLoader, useHistory } from '../features/log/historyStore';
 import { useImage } from '../features/status/imageStore';
 import { reportError } from '../features/status/errorsStore';
@@ -54,8 +55,9 @@ export class AppController {
       useSessions.subscribe((st, prev) => {
         if (st.selectedId !== prev.selectedId && st.selectedId) this.onSelected(st.selectedId);
       }),
-      // Host terminals: output is kept whether or not their pane is open.
+      // Host terminals, agent status, guest processes: kept whether or not their pane is open.
       ...wireHostTerms(api, this.platform),
+      ...wireAgent(api, this.platform),
     );
     this.platform.start();
   }

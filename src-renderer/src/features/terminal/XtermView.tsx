@@ -175,7 +175,7 @@ export function XtermView(props: XtermViewProps) {
       unfollow();
       onData.dispose();
       termRef.current = null;
-      term.dispose();
+      disposeLater(term);
     };
   }, [buffer]);
 
@@ -228,6 +228,22 @@ export function XtermView(props: XtermViewProps) {
       )}
     </>
   );
+}
+
+/**
+ * xterm 5.5 schedules work it does not cancel on dispose (a timeout after `open`, an animation
+ * frame after `reset`) and that work then throws on the disposed renderer ("reading
+ * 'dimensions'"). Dispose after those have run: after the next frame, or in a second at most.
+ */
+function disposeLater(term: Terminal): void {
+  let done = false;
+  const dispose = () => {
+    if (done) return;
+    done = true;
+    term.dispose();
+  };
+  requestAnimationFrame(() => setTimeout(dispose, 0));
+  setTimeout(dispose, 1000);
 }
 
 function ContextMenu(props: { x: number; y: number; onClose: () => void; children: ReactNode }) {
