@@ -47,7 +47,7 @@ export class HostTerminalService {
       CROSS_COMPILE: cross,
       CC: `${cross}gcc`,
       // Static binaries run on the guest's busybox userland without its libraries.
-      CFLAGS: '-static -O2 -g',
+      CFLAGS: '-static -O2 -s',
       BENCHTOP_SESSION: sessionId,
     };
     if (!findOnPath(`${cross}gcc`, env.PATH)) {
