@@ -91,6 +91,16 @@ export class AgentBroker extends EventEmitter<BrokerEvents> {
     return this.client.status();
   }
 
+  /** Raw bytes onto the stream, past the link layer (tests: garbage on the line). */
+  writeRaw(b: Buffer): void {
+    this.stream?.write(b);
+  }
+
+  /** Drop the connection as if it was lost (tests); the broker reconnects and handshakes again. */
+  dropConnection(): void {
+    this.stream?.destroy();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -158,12 +168,25 @@ export function socketStream(s: net.Socket): ByteStream {
 }
 
 /** Connect to a unix socket, retrying while it does not exist yet (up to `timeoutMs`). */
-export async function connectUnixStream(path: string, timeoutMs = 5000): Promise<ByteStream> {
+export function connectUnixStream(path: string, timeoutMs = 5000): Promise<ByteStream> {
+  return connectStream({ path }, timeoutMs);
+}
+
+/**
+ * Connect to the agent's endpoint: `tcp:HOST:PORT` (QEMU `-chardev socket,host=…,port=…`) or
+ * the path of a unix socket.
+ */
+export function connectEndpoint(endpoint: string, timeoutMs = 5000): Promise<ByteStream> {
+  const m = /^tcp:(.+):(\d+)$/.exec(endpoint);
+  return m ? connectStream({ host: m[1]!, port: Number(m[2]) }, timeoutMs) : connectStream({ path: endpoint }, timeoutMs);
+}
+
+async function connectStream(where: net.NetConnectOpts, timeoutMs: number): Promise<ByteStream> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const s = await new Promise<net.Socket>((resolve, reject) => {
-        const sock = net.createConnection({ path });
+        const sock = net.createConnection(where);
         sock.once('connect', () => {
           sock.removeAllListeners('error');
           resolve(sock);

@@ -98,28 +98,39 @@ export interface DecodeResult {
   skipped: number;
 }
 
-/** Incremental decoder. Feed it chunks; it returns the frames that became complete. */
+/**
+ * Incremental decoder. Feed it chunks; it returns the frames that became complete.
+ *
+ * Bytes live in one growable buffer (`start`…`end` undecided); a push only copies the new
+ * chunk in, and decoding resumes only once enough bytes are there for the candidate at hand,
+ * so a frame that arrives a few bytes at a time (QEMU writes the UART byte by byte) costs
+ * O(frame size), not O(frame size²).
+ */
 export class FrameDecoder {
-  private buf: Buffer = Buffer.alloc(0);
-  /** Bytes of `buf` already consumed. */
-  private pos = 0;
+  private buf: Buffer = Buffer.allocUnsafe(2 * MAX_FRAME);
+  private start = 0;
+  private end = 0;
+  /** Undecided bytes needed before decoding can make progress. */
+  private need = 1;
   /** Totals since creation (for status and tests). */
   framesDecoded = 0;
   bytesSkipped = 0;
 
   push(chunk: Uint8Array): DecodeResult {
+    if (chunk.length === 0) return { frames: [], skipped: 0 };
     this.append(chunk);
+    if (this.end - this.start < this.need) return { frames: [], skipped: 0 };
     return this.drain();
   }
 
   /** True when the buffered bytes start with a candidate frame that is not complete yet. */
   get hasPartialCandidate(): boolean {
-    return this.buf.length - this.pos > 0;
+    return this.end > this.start;
   }
 
   /** Bytes buffered, waiting for the rest of a candidate frame. */
   get buffered(): number {
-    return this.buf.length - this.pos;
+    return this.end - this.start;
   }
 
   /**
@@ -128,53 +139,62 @@ export class FrameDecoder {
    * 4120 bytes have arrived). Scanning resumes one byte past its magic.
    */
   abandonCandidate(): DecodeResult {
-    if (this.buf.length - this.pos === 0) return { frames: [], skipped: 0 };
-    this.pos += 1;
+    if (this.end === this.start) return { frames: [], skipped: 0 };
+    this.start += 1;
     const r = this.drain();
     return { frames: r.frames, skipped: r.skipped + 1 };
   }
 
   private append(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
-    const rest = this.buf.length - this.pos;
-    if (rest === 0) {
-      // Copy: the caller may reuse its chunk buffer.
-      this.buf = Buffer.from(chunk);
-    } else {
-      const next = Buffer.allocUnsafe(rest + chunk.length);
-      this.buf.copy(next, 0, this.pos);
-      next.set(chunk, rest);
-      this.buf = next;
+    const rest = this.end - this.start;
+    if (this.end + chunk.length > this.buf.length) {
+      if (rest + chunk.length > this.buf.length) {
+        const next = Buffer.allocUnsafe(Math.max(2 * this.buf.length, rest + chunk.length + MAX_FRAME));
+        this.buf.copy(next, 0, this.start, this.end);
+        this.buf = next;
+      } else {
+        this.buf.copy(this.buf, 0, this.start, this.end);
+      }
+      this.start = 0;
+      this.end = rest;
     }
-    this.pos = 0;
+    this.buf.set(chunk, this.end);
+    this.end += chunk.length;
   }
 
   private drain(): DecodeResult {
     const frames: Frame[] = [];
     let skipped = 0;
     const b = this.buf;
+    const end = this.end;
     for (;;) {
       // Scan for the magic.
-      const start = this.pos;
-      let i = start;
-      while (i < b.length && !(b[i] === MAGIC0 && (i + 1 >= b.length || b[i + 1] === MAGIC1))) i++;
-      skipped += i - start;
-      this.pos = i;
-      const avail = b.length - i;
-      if (avail < 8) break; // need magic, version, type, channel, length
+      const from = this.start;
+      let i = from;
+      while (i < end && !(b[i] === MAGIC0 && (i + 1 >= end || b[i + 1] === MAGIC1))) i++;
+      skipped += i - from;
+      this.start = i;
+      const avail = end - i;
+      if (avail < 8) {
+        this.need = avail === 0 ? 1 : 8; // need magic, version, type, channel, length
+        break;
+      }
       const version = b[i + 2]!;
       const type = b[i + 3]!;
       const len = b.readUInt16LE(i + 6);
       if (version !== VERSION || !isKnownType(type) || len > MAX_PAYLOAD) {
-        this.pos = i + 1;
+        this.start = i + 1;
         skipped += 1;
         continue;
       }
       const total = HEADER_BYTES + len + CRC_BYTES;
-      if (avail < total) break;
+      if (avail < total) {
+        this.need = total;
+        break;
+      }
       const want = b.readUInt32LE(i + HEADER_BYTES + len);
       if (crc32(b.subarray(i, i + HEADER_BYTES + len)) !== want) {
-        this.pos = i + 1;
+        this.start = i + 1;
         skipped += 1;
         continue;
       }
@@ -186,16 +206,9 @@ export class FrameDecoder {
         ack: b.readUInt32LE(i + 16),
         payload: Buffer.from(b.subarray(i + HEADER_BYTES, i + HEADER_BYTES + len)),
       });
-      this.pos = i + total;
+      this.start = i + total;
     }
-    // Keep at most one candidate frame's worth; drop consumed bytes.
-    if (this.pos > 0 && this.pos >= b.length) {
-      this.buf = Buffer.alloc(0);
-      this.pos = 0;
-    } else if (this.pos > 65536) {
-      this.buf = Buffer.from(b.subarray(this.pos));
-      this.pos = 0;
-    }
+    if (this.start === this.end) this.start = this.end = 0;
     this.framesDecoded += frames.length;
     this.bytesSkipped += skipped;
     return { frames, skipped };

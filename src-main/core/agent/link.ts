@@ -27,9 +27,12 @@
  * - If the peer's ack goes backwards, or frames stay unacknowledged through several timeouts,
  *   the peer has lost its state without a HELLO reaching us (a reboot whose HELLO was lost):
  *   the host handshakes again.
- * - Before a resend on timeout the host sends one maximal frame's worth of zeros, so a
- *   candidate frame that garbage started in the agent's decoder is completed (and rejected)
+ * - Before a resend on timeout, and before the first (and every 4th) HELLO of a handshake,
+ *   the host sends one maximal frame's worth of zeros, so a candidate frame that garbage (or
+ *   a connection lost mid-frame) started in the agent's decoder is completed (and rejected)
  *   at once rather than swallowing the resends.
+ * - Two RTT estimates (frames sent into an empty window, frames queued behind others), so a
+ *   ping after a big transfer does not inherit the transfer's long timeout.
  * - A candidate frame that stops receiving bytes half-way (a corrupted length field makes the
  *   decoder wait for up to 4120 bytes) is abandoned after `stallMs`.
  */
@@ -127,6 +130,27 @@ interface Outgoing {
   msg: LinkMessage;
   sentAt: number;
   retransmitted: boolean;
+  /** Payload bytes in flight ahead of this frame when it was first sent. */
+  ahead: number;
+}
+
+/** Jacobson/Karels smoothed RTT. */
+class RttEstimator {
+  srtt = 0;
+  rttvar = 0;
+  sample(r: number): void {
+    if (this.srtt === 0) {
+      this.srtt = r;
+      this.rttvar = r / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - r);
+      this.srtt = 0.875 * this.srtt + 0.125 * r;
+    }
+  }
+  rto(min: number, max: number): number {
+    if (this.srtt === 0) return min;
+    return Math.min(max, Math.max(min, this.srtt + 4 * this.rttvar));
+  }
 }
 
 export class Link extends EventEmitter<LinkEvents> {
@@ -154,9 +178,15 @@ export class Link extends EventEmitter<LinkEvents> {
   private lastAckFromPeer = 0;
   private unacked: Outgoing[] = [];
   private queue: LinkMessage[] = [];
-  private rto: number;
-  private srtt = 0;
-  private rttvar = 0;
+  /**
+   * Two RTT estimates: frames sent into an empty window (a request on an idle link) and frames
+   * queued behind others (a transfer). Mixing them would leave a small request after a big
+   * transfer with the transfer's long timeout.
+   */
+  private readonly rttIdle = new RttEstimator();
+  private readonly rttLoaded = new RttEstimator();
+  /** Doubles per timeout without progress (Karn), back to 1 on a valid sample. */
+  private backoff = 1;
   private consecutiveTimeouts = 0;
   private fastResentAt = -1;
   private lastResendAt = -Infinity;
@@ -181,7 +211,6 @@ export class Link extends EventEmitter<LinkEvents> {
     this.maxTimeouts = opts.maxTimeouts ?? 8;
     this.filler = Buffer.alloc(opts.timeoutFillerBytes ?? (opts.role === 'host' ? MAX_FRAME : 0));
     this.maxBytesInFlight = opts.maxBytesInFlight ?? (opts.role === 'host' ? 12 * 1024 : Infinity);
-    this.rto = this.minRto;
   }
 
   get isUp(): boolean {
@@ -195,8 +224,11 @@ export class Link extends EventEmitter<LinkEvents> {
   get queued(): number {
     return this.queue.length;
   }
+  /** The retransmit timeout that applies to the oldest unacknowledged frame now. */
   get currentRtoMs(): number {
-    return this.rto;
+    const oldest = this.unacked[0];
+    const est = oldest && oldest.ahead > 0 ? this.rttLoaded : this.rttIdle;
+    return Math.min(this.maxRto, est.rto(this.minRto, this.maxRto) * this.backoff);
   }
 
   /** Host: start handshaking (HELLO every helloIntervalMs until answered). Agent: announce. */
@@ -215,8 +247,12 @@ export class Link extends EventEmitter<LinkEvents> {
     if (this.state === 'closed') return;
     this.resetState(reason);
     this.state = 'handshaking';
+    let n = 0;
     const hello = () => {
       if (this.state !== 'handshaking') return;
+      // The agent may sit on half a frame from before (a lost connection, garbage): complete
+      // it with filler so that the HELLO is read as a frame (again every 4th HELLO).
+      if (this.filler.length && n++ % 4 === 0) this.opts.write(this.filler);
       this.sendControl(FrameType.HELLO, Buffer.from(this.opts.capabilities));
       this.helloTimer = this.clock.setTimeout(hello, this.helloIntervalMs);
     };
@@ -307,11 +343,11 @@ export class Link extends EventEmitter<LinkEvents> {
     if (!seqLess(ack, this.nextSeq)) return; // acknowledges frames never sent: ignore (garbage that passed the CRC)
     const now = this.clock.now();
     let progressed = false;
-    let sample: number | null = null;
+    let sample: { r: number; idle: boolean } | null = null;
     while (this.unacked.length && !seqLess(ack, this.unacked[0]!.seq)) {
       const o = this.unacked.shift()!;
       this.bytesInFlight -= o.msg.payload.length;
-      if (!o.retransmitted) sample = now - o.sentAt;
+      if (!o.retransmitted) sample = { r: now - o.sentAt, idle: o.ahead === 0 };
       progressed = true;
     }
     this.lastAckFromPeer = ack;
@@ -319,13 +355,16 @@ export class Link extends EventEmitter<LinkEvents> {
       this.consecutiveTimeouts = 0;
       this.fastResentAt = -1;
       // Karn: only frames sent once give RTT samples; a backed-off RTO stays until one does.
-      if (sample !== null) this.updateRtt(sample);
+      if (sample !== null) {
+        (sample.idle ? this.rttIdle : this.rttLoaded).sample(sample.r);
+        this.backoff = 1;
+      }
       this.clearRtoTimer();
       this.pump();
       if (this.unacked.length) this.armRto();
       return;
     }
-    if (standalone && this.unacked.length && this.fastResentAt !== ack && this.clock.now() - this.lastResendAt >= this.rto) {
+    if (standalone && this.unacked.length && this.fastResentAt !== ack && this.clock.now() - this.lastResendAt >= this.currentRtoMs) {
       // Go-back-N on a duplicate ACK: once per ack value, and not while the copies of the last
       // resend may still be arriving (their duplicates are acknowledged too, and resending on
       // those acks would feed itself on a slow line).
@@ -340,8 +379,8 @@ export class Link extends EventEmitter<LinkEvents> {
     while (this.queue.length && this.unacked.length < this.window && this.state === 'up') {
       if (this.unacked.length && this.bytesInFlight + this.queue[0]!.payload.length > this.maxBytesInFlight) break;
       const msg = this.queue.shift()!;
+      const o: Outgoing = { seq: this.nextSeq, msg, sentAt: 0, retransmitted: false, ahead: this.bytesInFlight };
       this.bytesInFlight += msg.payload.length;
-      const o: Outgoing = { seq: this.nextSeq, msg, sentAt: 0, retransmitted: false };
       this.nextSeq = (this.nextSeq + 1) >>> 0 || 1;
       this.unacked.push(o);
       this.transmit(o);
@@ -414,31 +453,15 @@ export class Link extends EventEmitter<LinkEvents> {
         this.handshake(`no acknowledgement after ${this.maxTimeouts} retransmissions`);
         return;
       }
-      this.rto = Math.min(this.maxRto, this.rto * 2);
+      this.backoff = Math.min(this.backoff * 2, 64);
       if (this.filler.length) this.opts.write(this.filler);
       this.resendAll();
-    }, this.rto);
+    }, this.currentRtoMs);
   }
 
   private clearRtoTimer(): void {
     if (this.rtoTimer !== null) this.clock.clearTimeout(this.rtoTimer);
     this.rtoTimer = null;
-  }
-
-  private updateRtt(r: number): void {
-    if (this.srtt === 0) {
-      this.srtt = r;
-      this.rttvar = r / 2;
-    } else {
-      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - r);
-      this.srtt = 0.875 * this.srtt + 0.125 * r;
-    }
-    this.rto = this.computedRto();
-  }
-
-  private computedRto(): number {
-    if (this.srtt === 0) return this.minRto;
-    return Math.min(this.maxRto, Math.max(this.minRto, this.srtt + 4 * this.rttvar));
   }
 
   private armStall(): void {
@@ -472,7 +495,7 @@ export class Link extends EventEmitter<LinkEvents> {
     this.lastResendAt = -Infinity;
     this.gapAckedFor = 0;
     this.unackedByUs = 0;
-    this.rto = this.computedRto();
+    this.backoff = 1;
     this.clearRtoTimer();
     this.cancelAckTimer();
     if (this.helloTimer !== null) this.clock.clearTimeout(this.helloTimer);

@@ -10,6 +10,8 @@ class FakeStub {
   running = false;
   acksSeen = 0;
   nackNext = false;
+  /** Answer `p` empty, like gdbserver on ARM. */
+  noP = false;
   private dec = new RspDecoder();
   constructor(private readonly toClient: (b: Buffer) => void) {
     for (let i = 0; i < this.mem.length; i++) this.mem[i] = i;
@@ -58,7 +60,7 @@ class FakeStub {
       return this.reply('OK');
     }
     if (cmd === 'g') return this.reply(Buffer.from(this.regs.buffer).toString('hex'), true);
-    if ((m = cmd.match(/^p([0-9a-f]+)$/))) {
+    if ((m = cmd.match(/^p([0-9a-f]+)$/)) && !this.noP) {
       const b = Buffer.alloc(4);
       b.writeUInt32LE(this.regs[parseInt(m[1]!, 16)] ?? 0);
       return this.reply(b.toString('hex'));
@@ -137,6 +139,15 @@ describe('RspClient (typed debug operations)', () => {
     expect(stop).toMatchObject({ kind: 'stopped', signal: 2 });
     expect(await running).toMatchObject({ kind: 'stopped', signal: 2 });
     expect(await client.readPc()).toBe(0x8040);
+  });
+
+  it('reads a register from `g` when the stub has no `p`', async () => {
+    const { client, stub } = pair();
+    stub.noP = true;
+    await client.handshake();
+    expect(await client.readPc()).toBe(0x8000);
+    expect(Number(await client.readRegister(13))).toBe(0xbefff000);
+    await expect(client.readRegister(25)).rejects.toThrow(/no 'p' packet/);
   });
 
   it('resends a packet the stub nacks', async () => {

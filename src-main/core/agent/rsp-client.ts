@@ -51,6 +51,7 @@ export class RspClient {
   private chain: Promise<unknown> = Promise.resolve();
   private vContActions: Set<string> | null = null;
   private closedWith: Error | null = null;
+  private pUnsupported = false;
 
   constructor(private readonly opts: RspClientOptions) {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
@@ -193,9 +194,17 @@ export class RspClient {
 
   /** One register (`p n`), as a little-endian number when it is 4 or 8 bytes. */
   async readRegister(n: number): Promise<bigint> {
-    const r = RspClient.check(await this.command(`p${n.toString(16)}`), `read register ${n}`);
-    if (r === '' || !/^([0-9a-fA-F]{2})+$/.test(r)) throw new RspError(`read register ${n}: unexpected reply '${r.slice(0, 40)}'`);
-    const b = Buffer.from(r, 'hex');
+    let b: Buffer;
+    const r = this.pUnsupported ? '' : RspClient.check(await this.command(`p${n.toString(16)}`), `read register ${n}`);
+    if (r === '') {
+      // No `p` (gdbserver on ARM answers it empty): take the register from `g`, where r0…r15
+      // are the first 16 × 4 bytes.
+      this.pUnsupported = true;
+      if (n >= 16) throw new RspError(`read register ${n}: the stub has no 'p' packet and only r0…r15 are known in 'g'`);
+      b = (await this.readRegisters()).subarray(n * 4, n * 4 + 4);
+      if (b.length !== 4) throw new RspError(`read register ${n}: 'g' reply too short`);
+    } else if (/^([0-9a-fA-F]{2})+$/.test(r)) b = Buffer.from(r, 'hex');
+    else throw new RspError(`read register ${n}: unexpected reply '${r.slice(0, 40)}'`);
     let v = 0n;
     for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
     return v;

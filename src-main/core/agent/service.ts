@@ -10,7 +10,7 @@ import type { AgentStatus, DebugInfo, ProcInfo } from '../../../src-shared/featu
 import { BenchtopError } from '../../../src-shared/errors';
 import type { EventBus } from '../events';
 import type { SessionService } from '../sessions/service';
-import { AgentBroker, connectUnixStream } from './broker';
+import { AgentBroker, connectEndpoint } from './broker';
 import { AgentError, type AgentChannel, type AgentStatusSnapshot, type GdbStartSpec, type GuestSignalName, GuestSignal } from './client';
 import { Debuggee } from './gdb-bridge';
 
@@ -215,14 +215,15 @@ export class AgentService {
 
   private ensure(id: string): void {
     if (this.closed || this.live.has(id)) return;
-    let socketPath: string;
+    let endpoint: string;
     try {
-      socketPath = this.deps.sessions.qemu(id).sockets.agent;
+      // A unix socket path, or `tcp:127.0.0.1:PORT`.
+      endpoint = this.deps.sessions.qemu(id).sockets.agent;
     } catch {
       return; // not live (yet)
     }
     const broker = new AgentBroker({
-      connect: () => connectUnixStream(socketPath, 5000),
+      connect: () => connectEndpoint(endpoint, 5000),
       client: { requestTimeoutMs: this.deps.requestTimeoutMs },
       eventsTool: 'events',
     });
