@@ -8,6 +8,7 @@ import path from 'node:path';
 import { createCore } from '../src-main/core/core';
 import { mainstone } from '../src-main/core/boards/profiles';
 import { runConsoleCommand } from '../src-main/core/sessions/console-commands';
+import { measureAgent } from './agent';
 import { machineInfo, median, percentile } from './machine';
 
 type Figure = { value: number; unit: string; target?: string; note?: string; samples?: number };
@@ -56,6 +57,9 @@ try {
   figures.qmp_rtt_idle_ms_p99 = { value: round(percentile(idle, 99)), unit: 'ms', samples: idle.length };
   figures.qmp_rtt_busy_ms_p99 = { value: round(percentile(busy, 99)), unit: 'ms', samples: busy.length };
   await core.sessions.stop(s.id);
+
+  // Target agent (issue 3): ping, ping while a debuggee loops, put/get throughput, idle CPU.
+  Object.assign(figures, await measureAgent(core, { onProgress: (l) => console.error(l) }));
 } finally {
   await core.close();
   fs.rmSync(dir, { recursive: true, force: true });
