@@ -22,22 +22,26 @@
  *   on those acks again would feed itself); the RTO covers the rest. The immediate ACK for a
  *   gap goes once per missing frame, so a burst of out-of-order frames does not turn into a
  *   burst of resends.
- * - A HELLO_ACK that arrives while the host is already up answers a HELLO it repeated before
- *   the first HELLO_ACK came: it is ignored (resetting on it would discard live requests).
+ * - A side resets when it sends a HELLO and when it receives one; a HELLO_ACK resets nothing,
+ *   it only ends the HELLO repetition (docs/agent-protocol.md §2). One that arrives while the
+ *   host is already up answers a HELLO repeated before the first answer came: ignored.
  * - If the peer's ack goes backwards, or frames stay unacknowledged through several timeouts,
  *   the peer has lost its state without a HELLO reaching us (a reboot whose HELLO was lost):
  *   the host handshakes again.
- * - Before a resend on timeout, and before the first (and every 4th) HELLO of a handshake,
- *   the host sends one maximal frame's worth of zeros, so a candidate frame that garbage (or
- *   a connection lost mid-frame) started in the agent's decoder is completed (and rejected)
- *   at once rather than swallowing the resends.
+ * - Optionally (`timeoutFillerBytes`), before a resend on timeout and before HELLOs, one
+ *   maximal frame's worth of zeros, for a peer whose decoder lacks the 200 ms stall rule: the
+ *   filler completes (and so rejects) a candidate that garbage started there.
  * - Two RTT estimates (frames sent into an empty window, frames queued behind others), so a
  *   ping after a big transfer does not inherit the transfer's long timeout.
+ * - Frames that arrive after a gap are kept (two windows' worth), not dropped: when the missing
+ *   frame comes, the cumulative ack jumps over them at once and the peer's go-back-N round
+ *   skips what is already here. Delivery stays exactly once and in order; to the sender this
+ *   only looks like a receiver that acks more at a time.
  * - A candidate frame that stops receiving bytes half-way (a corrupted length field makes the
  *   decoder wait for up to 4120 bytes) is abandoned after `stallMs`.
  */
 import { EventEmitter } from 'node:events';
-import { encodeFrame, FrameDecoder, FrameType, isSequenced, MAX_FRAME, type Frame } from './frame-codec';
+import { encodeFrame, FrameDecoder, FrameType, isSequenced, type Frame } from './frame-codec';
 
 export interface Clock {
   now(): number;
@@ -72,7 +76,8 @@ export interface LinkOptions {
   /** Consecutive retransmit timeouts without progress before the host handshakes again. */
   maxTimeouts?: number;
   /**
-   * Filler bytes sent before a resend on timeout (host default 4120 = one maximal frame, zeros):
+   * Filler bytes (zeros) sent before a resend on timeout and before HELLOs (default 0; 4120 =
+   * MAX_FRAME for a peer whose decoder has no stall timer):
    * if garbage with a valid-looking header made the peer's decoder wait for up to 4120 bytes,
    * the filler completes that candidate (which then fails its CRC) instead of the resent frames
    * being swallowed by it one retransmission at a time. Zeros hold no magic: a decoder skips them.
@@ -192,6 +197,8 @@ export class Link extends EventEmitter<LinkEvents> {
   private lastResendAt = -Infinity;
   private gapAckedFor = 0;
   private unackedByUs = 0;
+  /** Frames received after a gap, by seq, until the gap is filled. */
+  private readonly ooo = new Map<number, Frame>();
   private wasFull = false;
 
   private rtoTimer: unknown = null;
@@ -209,7 +216,7 @@ export class Link extends EventEmitter<LinkEvents> {
     this.helloIntervalMs = opts.helloIntervalMs ?? 500;
     this.stallMs = opts.stallMs ?? 200;
     this.maxTimeouts = opts.maxTimeouts ?? 8;
-    this.filler = Buffer.alloc(opts.timeoutFillerBytes ?? (opts.role === 'host' ? MAX_FRAME : 0));
+    this.filler = Buffer.alloc(opts.timeoutFillerBytes ?? 0);
     this.maxBytesInFlight = opts.maxBytesInFlight ?? (opts.role === 'host' ? 12 * 1024 : Infinity);
   }
 
@@ -299,11 +306,13 @@ export class Link extends EventEmitter<LinkEvents> {
         return;
       }
       case FrameType.HELLO_ACK: {
-        if (this.state === 'up' && this.opts.role === 'host') return; // answer to a repeated HELLO
-        if (this.state === 'idle') return;
+        // Resets nothing (we reset when we sent our HELLO): it only ends the HELLO repetition.
+        // While up it answers a HELLO repeated before the first answer came: ignored.
+        if (this.state !== 'handshaking') return;
         const caps = f.payload.toString('utf8');
-        this.resetState('HELLO_ACK');
         this.state = 'up';
+        if (this.helloTimer !== null) this.clock.clearTimeout(this.helloTimer);
+        this.helloTimer = null;
         this.peerCapabilities = caps;
         this.emit('up', { epoch: this.epoch, peerCapabilities: caps });
         return;
@@ -315,18 +324,34 @@ export class Link extends EventEmitter<LinkEvents> {
     if (!isSequenced(f.type) || f.seq === 0) return;
     this.stats.framesReceived++;
     if (f.seq === this.expected) {
+      // In order: deliver it, and the frames that arrived after a gap and were kept.
+      const batch: Frame[] = [f];
       this.expected++;
+      for (let next = this.ooo.get(this.expected); next; next = this.ooo.get(this.expected)) {
+        this.ooo.delete(this.expected);
+        batch.push(next);
+        this.expected++;
+      }
       this.gapAckedFor = 0;
-      // Half a window unacknowledged: ack at once, so a streaming peer never waits for the
-      // delayed ACK with a full window.
-      if (++this.unackedByUs >= Math.max(1, this.window >> 1)) this.sendAckNow();
+      // The ack jumped over kept frames: say so at once, so the peer's go-back-N round skips
+      // them. Half a window unacknowledged: ack at once too, so a streaming peer never waits
+      // for the delayed ACK with a full window.
+      this.unackedByUs += batch.length;
+      if (batch.length > 1 || this.unackedByUs >= Math.max(1, this.window >> 1)) this.sendAckNow();
       else this.scheduleAck();
-      this.emit('message', { type: f.type, channel: f.channel, requestId: f.requestId, payload: f.payload });
+      const epoch = this.epoch;
+      for (const m of batch) {
+        if (this.epoch !== epoch || this.state !== 'up') return; // a handler reset or closed the link
+        this.emit('message', { type: m.type, channel: m.channel, requestId: m.requestId, payload: m.payload });
+      }
     } else if (seqLess(f.seq, this.expected)) {
       this.stats.duplicates++;
       this.scheduleAck();
     } else {
       this.stats.outOfOrder++;
+      // Keep it (within two windows): the cumulative ack still only covers frames in order,
+      // but once the gap is filled it covers these too and the sender need not resend them.
+      if (((f.seq - this.expected) >>> 0) < 2 * this.window && !this.ooo.has(f.seq)) this.ooo.set(f.seq, f);
       if (this.gapAckedFor !== this.expected) {
         this.gapAckedFor = this.expected;
         this.sendAckNow();
@@ -495,6 +520,7 @@ export class Link extends EventEmitter<LinkEvents> {
     this.lastResendAt = -Infinity;
     this.gapAckedFor = 0;
     this.unackedByUs = 0;
+    this.ooo.clear();
     this.backoff = 1;
     this.clearRtoTimer();
     this.cancelAckTimer();
