@@ -23,12 +23,13 @@ let dispose: () => Promise<void>;
 let id: string;
 let ui: AgentChannel;
 let dbg: BuiltDebuggee;
+let agentFrom: 'image' | 'deployed';
 const GUEST_DEBUGGEE = '/tmp/debuggee';
 
 beforeAll(async () => {
   ({ core, dispose } = await liveCore());
   id = await bootToPrompt(core, 'agent');
-  await ensureAgent(core, id, { graceMs: 5000, timeoutMs: 60_000 });
+  agentFrom = await ensureAgent(core, id, { graceMs: 5000, timeoutMs: 60_000 });
   ui = core.agents.channel(id, 'ui');
   dbg = buildDebuggee();
   await ui.put(GUEST_DEBUGGEE, { file: dbg.stripped }, { mode: 0o755 });
@@ -227,6 +228,29 @@ describe('agent on a real mainstone guest', () => {
       expect(performance.now() - t0).toBeLessThanOrEqual(1000);
     }
   });
+
+  it('a guest reboot: pending requests fail with "agent link reset", the link comes back by itself', async (ctx) => {
+    if (agentFrom !== 'image') ctx.skip(); // a deployed agent does not survive the reboot
+    const broker = core.agents.broker(id);
+    const resets0 = core.agents.status(id).resets;
+    const sleeper = await core.agents.spawn(id, ['sleep', '1000']);
+    const lost = new Promise<{ how: string }>((resolve) => {
+      const off = core.bus.on('proc.exit', (e) => {
+        if (e.sessionId === id && e.pid === sleeper.pid) {
+          off();
+          resolve(e);
+        }
+      });
+    });
+    await core.sessions.reset(id);
+    expect((await lost).how).toBe('lost');
+    await broker.ready(60_000);
+    await until(() => core.agents.status(id).state === 'connected', 60_000, 'agent back');
+    expect(core.agents.status(id).resets).toBeGreaterThan(resets0);
+    expect(core.agents.status(id).lastReset).toMatch(/HELLO/);
+    expect((await core.agents.ping(id)).uptimeMs).toBeLessThan(60_000);
+    await ui.put(GUEST_DEBUGGEE, { file: dbg.stripped }, { mode: 0o755 }); // /tmp is gone with the reboot
+  }, 180_000);
 
   it('the CLI path: files through a host path, and the contract-level status', async () => {
     const tmp = fs.mkdtempSync(path.join(core.workspace, 'x-'));
