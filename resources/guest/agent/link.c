@@ -22,7 +22,8 @@ struct qf {
 	uint8_t type;
 	uint16_t chan, len;
 	uint32_t reqid, seq;
-	uint64_t sent_ms; /* last (re)transmission */
+	uint64_t sent_ms; /* last (re)transmission; 0 = never sent */
+	bool resent;      /* sent more than once: its ack gives no RTT sample (Karn) */
 	uint8_t data[];
 };
 
@@ -45,7 +46,9 @@ static struct {
 	uint64_t last_ack_ms;   /* to send one ACK per loss, not one per frame after it */
 	uint64_t progress_ms;   /* last time an ack freed frames (the RTO restarts there) */
 	uint64_t rx_ms;         /* last bytes read (the decoder's stall timer) */
-	unsigned rto;           /* current RTO: 300 ms, doubled per timeout without progress */
+	uint64_t peer_ms;       /* last valid frame from the host */
+	unsigned rto;           /* current RTO: srtt + 4 rttvar, ≥ 300 ms; doubled per timeout */
+	unsigned srtt, rttvar;  /* smoothed RTT and its variation, ms (0 = no sample yet) */
 	bool fast_resent;       /* go-back-N on a duplicate ACK: once per progress */
 } L;
 
@@ -98,6 +101,7 @@ void link_send(uint8_t type, uint16_t chan, uint32_t reqid, const void *payload,
 	q->reqid = reqid;
 	q->seq = 0;
 	q->sent_ms = 0;
+	q->resent = false;
 	if (len)
 		memcpy(q->data, payload, len);
 	if (L.tail)
@@ -134,6 +138,7 @@ static void reset(void)
 	L.next_seq = L.expected = 1;
 	L.ack_due = false;
 	L.rto = LINK_RTO_MS;
+	L.srtt = L.rttvar = 0;
 	L.fast_resent = false;
 	service_reset();
 }
@@ -144,17 +149,43 @@ void link_start(uint64_t now)
 	L.hello_ms = now;
 }
 
+/* Jacobson/Karn as in TCP, with the spec's 300 ms as the floor: the host reads the UART
+ * through QEMU and its own event loop, and a fixed 300 ms resends frames that are merely
+ * slow to be acknowledged (each resend then costs the line a whole window). */
+static void rtt_sample(unsigned r)
+{
+	if (!L.srtt) {
+		L.srtt = r ? r : 1;
+		L.rttvar = r / 2;
+	} else {
+		unsigned d = L.srtt > r ? L.srtt - r : r - L.srtt;
+		L.rttvar = (3 * L.rttvar + d) / 4;
+		L.srtt = (7 * L.srtt + r) / 8;
+		if (!L.srtt)
+			L.srtt = 1;
+	}
+}
+
+static unsigned rto_from_rtt(void)
+{
+	unsigned r = L.srtt + 4 * L.rttvar;
+	return r < LINK_RTO_MS ? LINK_RTO_MS : r > LINK_RTO_MAX_MS ? LINK_RTO_MAX_MS : r;
+}
+
 /* The peer acknowledged everything up to `ack`. */
 static void on_ack(uint32_t ack, bool standalone, uint64_t now)
 {
 	if (L.inflight == 0 || ack >= L.next_seq)
 		return; /* nothing outstanding, or an ack from before a reset */
 	unsigned n = 0;
+	int64_t sample = -1;
 	while (L.head && n < L.inflight && L.head->seq <= ack) {
 		struct qf *q = L.head;
 		L.head = q->next;
 		if (!L.head)
 			L.tail = NULL;
+		if (!q->resent && q->sent_ms)
+			sample = (int64_t)(now - q->sent_ms);
 		free(q);
 		n++;
 	}
@@ -163,8 +194,10 @@ static void on_ack(uint32_t ack, bool standalone, uint64_t now)
 		L.queued -= n;
 		L.ntx = L.ntx > n ? L.ntx - n : 0;
 		L.progress_ms = now;
-		L.rto = LINK_RTO_MS;
 		L.fast_resent = false;
+		if (sample >= 0)
+			rtt_sample((unsigned)sample);
+		L.rto = rto_from_rtt();
 		assign(now);
 	} else if (standalone && L.ntx > 0 && !L.fast_resent) {
 		/* An ACK that acknowledges nothing new: the peer is missing our oldest frame. Resend
@@ -186,6 +219,7 @@ static void ack_soon(uint64_t at)
 static void on_frame(const struct frame *f, uint64_t now)
 {
 	link_stats.frames_in++;
+	L.peer_ms = now;
 	switch (f->type) {
 	case T_HELLO:
 		reset();
@@ -286,6 +320,8 @@ static bool fill(uint64_t now)
 	if (L.ntx < L.inflight) {
 		struct qf *q = nth(L.ntx++);
 		L.txlen = frame_encode(L.tx, q->type, q->chan, q->reqid, q->seq, ack, q->data, q->len);
+		if (q->sent_ms)
+			q->resent = true;
 		q->sent_ms = now;
 	} else if (L.ack_due && now >= L.ack_at) {
 		L.txlen = frame_encode(L.tx, T_ACK, 0, 0, 0, ack, NULL, 0);
@@ -339,11 +375,16 @@ void link_tick(uint64_t now)
 	}
 	int64_t d = rto_deadline();
 	if (d >= 0 && now >= (uint64_t)d) {
-		/* Go-back-N. Doubling the RTO while nothing gets through keeps an absent host
-		 * (QEMU drops our bytes while nobody is connected) from costing guest CPU. */
+		/* Go-back-N. While the host is silent, double the RTO: an absent host (QEMU drops
+		 * our bytes while nobody is connected) must not cost guest CPU. While it talks, it
+		 * is there and merely lost a frame: doubling would only stretch a lossy stretch of
+		 * line into pauses of seconds. */
 		L.ntx = 0;
 		L.progress_ms = now;
-		L.rto = L.rto * 2 > LINK_RTO_MAX_MS ? LINK_RTO_MAX_MS : L.rto * 2;
+		if (now - L.peer_ms >= LINK_PEER_QUIET_MS)
+			L.rto = L.rto * 2 > LINK_RTO_MAX_MS ? LINK_RTO_MAX_MS : L.rto * 2;
+		else
+			L.rto = rto_from_rtt();
 		L.fast_resent = false;
 		link_stats.resent++;
 		logmsg(2, "RTO: resending %u frames (next RTO %u ms)", L.inflight, L.rto);

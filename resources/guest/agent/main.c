@@ -158,8 +158,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* fds 0–2 must exist, or a pipe could land there and be clobbered by a child's dup2. */
-	for (int fd = open("/dev/null", O_RDWR); fd >= 0 && fd <= 2; fd = open("/dev/null", O_RDWR))
+	int nullfd;
+	while ((nullfd = open("/dev/null", O_RDWR)) >= 0 && nullfd <= 2)
 		;
+	if (nullfd > 2)
+		close(nullfd);
 
 	start_ms = now_ms();
 	int rfd, wfd;

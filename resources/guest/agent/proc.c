@@ -325,7 +325,7 @@ static void exec_result(struct child *c, uint64_t now)
 	}
 	if (c->gdb) {
 		c->state = CS_GDB_WAIT;
-		c->start_deadline = now + 10000;
+		c->start_deadline = now + 20000; /* gdbserver loads libstdc++: slow on a busy emulated CPU */
 		return;
 	}
 	c->state = CS_RUNNING;
@@ -444,7 +444,7 @@ void proc_work(uint64_t now)
 		if (c->state == CS_FREE)
 			continue;
 		if (c->state == CS_GDB_WAIT && !c->exited && now >= c->start_deadline) {
-			reply_err(c->r, ETIMEDOUT, "gdbserver printed no pid line in 10 s: %s", c->start);
+			reply_err(c->r, ETIMEDOUT, "gdbserver printed no pid line in 20 s: %s", c->start);
 			disown(c);
 		}
 		if (!c->exited)

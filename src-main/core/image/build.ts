@@ -10,6 +10,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BenchtopError } from '../../../src-shared/errors';
 import type { BoardProfile } from '../boards/profiles';
+import { AGENT_GUEST_PATH, buildAgentBinary } from './agent';
 import { sortEntries, writeNewc, type CpioEntry } from './cpio';
 import { collectGuestFiles, downloadDebs, parsePackageList, unpackDebs, type DownloadedDeb } from './debs';
 import { verifyConfig } from './kconfig';
@@ -55,6 +56,8 @@ export interface Manifest {
   kernel: { sourcePackage: string; sourceVersion: string; release: string; target: string; patches: string[] };
   packages: { name: string; version: string; file: string; sha256: string }[];
   initramfs: { programs: string[]; libraries: string[]; bytes: number; entries: number };
+  /** The target agent compiled into the initramfs (/usr/sbin/benchtop-agent). */
+  agent: { path: string; bytes: number; sha256: string };
   sd: { sizeMiB: number; partitionStartSector: number; fs: 'ext4' };
   files: Record<'kernel' | 'vmlinux' | 'systemMap' | 'initrd' | 'sd' | 'config', string>;
 }
@@ -154,9 +157,20 @@ export async function buildImage(ctx: BuildContext): Promise<Manifest> {
     { signal: ctx.signal, onWait: () => ctx.progress('extract-kernel', 'waiting for another build using the kernel tree') },
   );
 
-  // ---- initramfs ----
+  // ---- initramfs (with the target agent, resources/guest/agent) ----
+  ctx.progress('initramfs', `compiling benchtop-agent (${recipe.crossCompile}gcc -static -Os)`);
+  const agentDir = path.join(ctx.outDir, '.agent-build');
+  const agent = await buildAgentBinary({
+    repoRoot,
+    crossCompile: recipe.crossCompile,
+    outFile: path.join(agentDir, 'benchtop-agent'),
+    signal: ctx.signal,
+    log: ctx.log,
+  });
   ctx.progress('initramfs', 'unpacking packages and collecting programs and libraries');
-  const init = await buildInitramfs(ctx, debs, initPath, guestDir, packages.flatMap((p) => p.paths));
+  const agentFile: CpioEntry = { path: AGENT_GUEST_PATH, type: 'file', mode: 0o755, data: await fs.readFile(agent.file) };
+  const init = await buildInitramfs(ctx, debs, initPath, guestDir, packages.flatMap((p) => p.paths), [agentFile]);
+  await fs.rm(agentDir, { recursive: true, force: true });
 
   // ---- sd-image ----
   ctx.progress('sd-image', `${recipe.sdSizeMiB} MiB card, ext4 on partition 1`);
@@ -186,6 +200,7 @@ export async function buildImage(ctx: BuildContext): Promise<Manifest> {
     },
     packages: debs.map((d) => ({ name: d.name, version: d.version, file: d.file, sha256: d.sha256 })),
     initramfs: init,
+    agent: { path: `/${AGENT_GUEST_PATH}`, bytes: agent.bytes, sha256: agent.sha256 },
     sd: { sizeMiB: recipe.sdSizeMiB, partitionStartSector: 2048, fs: 'ext4' },
     files: { ...FILES },
   };
@@ -304,6 +319,8 @@ export async function buildInitramfs(
   initPath: string,
   guestDir: string,
   extraPaths: string[] = [],
+  /** Files built by the builder itself (the target agent), added after the packages. */
+  extraEntries: CpioEntry[] = [],
 ): Promise<Manifest['initramfs']> {
   const stage = path.join(ctx.outDir, '.rootfs-stage');
   await fs.rm(stage, { recursive: true, force: true });
@@ -330,6 +347,7 @@ export async function buildInitramfs(
     entries.push({ path: 'dev/console', type: 'char', mode: 0o600, major: 5, minor: 1 });
     entries.push({ path: 'dev/null', type: 'char', mode: 0o666, major: 1, minor: 3 });
     entries.push(...collected.entries);
+    entries.push(...extraEntries);
     // Overlay: resources/guest/<board>/rootfs/ verbatim (config files under etc/).
     for (const f of await walkDir(path.join(guestDir, 'rootfs'))) {
       if (f.st.isDirectory()) entries.push({ path: f.rel, type: 'dir', mode: 0o755 });

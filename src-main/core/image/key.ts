@@ -1,14 +1,15 @@
 /**
  * The cache key of a guest image: a hash of every input that changes what is built — the
  * board's files under resources/guest/<board>/ (and the recipe's fragment and patches if
- * they live elsewhere), the recipe itself, the kernel source package version, and the
- * builder's own version.
+ * they live elsewhere), the target agent's C sources (resources/guest/agent/*.[ch]), the
+ * recipe itself, the kernel source package version, and the builder's own version.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BoardProfile } from '../boards/profiles';
+import { agentInputFiles } from './agent';
 
 /** Bump when the builder changes what it produces from the same inputs. */
 export const BUILDER_VERSION = 1;
@@ -65,6 +66,8 @@ export function imageInputFiles(board: BoardProfile, repoRoot: string): string[]
   walk(boardGuestDir(board, repoRoot), files);
   files.push(path.join(repoRoot, board.image.configFragment));
   walk(path.join(repoRoot, board.image.patchesDir), files);
+  // The target agent compiled into the initramfs (its sources, not its tests).
+  files.push(...agentInputFiles(repoRoot));
   return [...new Set(files.map((f) => path.resolve(f)))].sort();
 }
 

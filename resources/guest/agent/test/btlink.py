@@ -19,7 +19,11 @@ KNOWN = {1, 2, 3, 0x10, 0x11, 0x12, 0x13, 0x20, 0x21, 0x30}
 OPS = dict(PING=1, CONNECT=2, DISCONNECT=3, LIST=0x10, STAT=0x11, GET=0x12, PUT_BEGIN=0x13,
            PUT_DATA=0x14, PUT_END=0x15, PUT_ABORT=0x16, REMOVE=0x17, SPAWN=0x20, SIGNAL=0x21,
            STDIN=0x22, GDB_START=0x30, GDB_WRITE=0x31, GDB_STOP=0x32, EVENTS=0x40)
-WINDOW, RTO = 8, 0.3
+WINDOW, RTO_MIN, RTO_MAX = 8, 0.3, 3.0
+# Like the real host (src-main/core/agent/link.ts): at most 12 KiB of payload in flight, and
+# an adaptive RTO (Jacobson/Karn, 300 ms floor): the guest reads its UART at ~12-20 KiB/s
+# on a loaded machine, so a window of 4 KiB frames takes longer than 300 ms to cross.
+MAX_BYTES_IN_FLIGHT = 12 * 1024
 
 
 def encode(ftype, chan, reqid, seq, ack, payload=b""):
@@ -147,6 +151,7 @@ class Host:
         self.progress = time.monotonic()
         self.ack_due = False
         self.fast_resent = False
+        self.rto, self.srtt, self.rttvar = RTO_MIN, 0.0, 0.0
         self.next_reqid = 1
         self.replies = {}  # reqid -> list of frames
         self.events = []
@@ -189,7 +194,10 @@ class Host:
         if not self.unacked:
             self.progress = time.monotonic()
         while self.pending and len(self.unacked) < WINDOW:
+            if self.unacked and sum(len(u[4]) for u in self.unacked) + len(self.pending[0][4]) > MAX_BYTES_IN_FLIGHT:
+                break
             f = self.pending.pop(0)
+            f.append(False)  # f[6]: retransmitted (Karn: no RTT sample)
             f[0] = self.next_seq
             self.next_seq += 1
             self.unacked.append(f)
@@ -198,15 +206,28 @@ class Host:
         if not self.unacked or ack >= self.next_seq:
             return
         n = 0
+        now = time.monotonic()
+        sample = None
         while self.unacked and self.unacked[0][0] <= ack:
-            self.unacked.pop(0)
+            u = self.unacked.pop(0)
+            if not u[6]:
+                sample = now - u[5]
             n += 1
+        if sample is not None:
+            if not self.srtt:
+                self.srtt, self.rttvar = sample, sample / 2
+            else:
+                self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - sample)
+                self.srtt = 0.875 * self.srtt + 0.125 * sample
+            self.rto = min(RTO_MAX, max(RTO_MIN, self.srtt + 4 * self.rttvar))
         if n:
             self.ntx = max(0, self.ntx - n)
             self.progress = time.monotonic()
             self.fast_resent = False
             self._assign()
         elif standalone and self.ntx > 0 and not self.fast_resent:
+            for u in self.unacked:
+                u[6] = True
             self.ntx = 0
             self.fast_resent = True
             self.stats["resent"] += 1
@@ -244,11 +265,14 @@ class Host:
         now = time.monotonic()
         if self.unacked and self.ntx > 0:
             base = max(self.unacked[0][5], self.progress)
-            if now - base >= RTO:
+            if now - base >= self.rto:
                 self.ntx = 0
                 self.progress = now
                 self.fast_resent = False
+                self.rto = min(RTO_MAX, self.rto * 2)
                 self.stats["resent"] += 1
+                for u in self.unacked:
+                    u[6] = True
         while self.ntx < len(self.unacked):
             f = self.unacked[self.ntx]
             self._write_frame(encode(f[1], f[2], f[3], f[0], self.expected - 1, f[4]))

@@ -268,7 +268,8 @@ def test_signals(a, tmp):
     h = a.h
     h.connect()
     rid, pid = spawn(h, ["sleep", "100"])
-    assert proc_state(pid) == "S"
+    h.pump(1, lambda: proc_state(pid) == "S")
+    assert proc_state(pid) == "S", proc_state(pid)
     assert h.call("SIGNAL", pid, 19)[0] == T_RESP
     h.pump(1, lambda: proc_state(pid) == "T")
     assert proc_state(pid) == "T", proc_state(pid)
