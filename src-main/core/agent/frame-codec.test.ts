@@ -1,6 +1,7 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { splitAt } from '../../../test/chunking';
 import { crc32, decodeFields, encodeFields, encodeFrame, FrameDecoder, FrameType, MAX_FRAME, MAX_PAYLOAD, type Frame } from './frame-codec';
 
 const TYPES = Object.values(FrameType);
@@ -18,18 +19,6 @@ const frameArb: fc.Arbitrary<Frame> = fc.record({
     { weight: 1, arbitrary: fc.constant(new Uint8Array([0x42, 0x54, 1, 0x11, 0, 0, 0, 0])) },
   ).map((u) => Buffer.from(u)),
 });
-
-function splitAt(buf: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
-  const parts: Buffer[] = [];
-  let prev = 0;
-  for (const p of points) {
-    parts.push(buf.subarray(prev, p));
-    prev = p;
-  }
-  parts.push(buf.subarray(prev));
-  return parts;
-}
 
 function decodeAll(parts: Buffer[], d = new FrameDecoder()): Frame[] {
   return parts.flatMap((p) => d.push(p).frames);

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { splitAt } from '../../../test/chunking';
 import { checksum, encodePacket, escapeBinary, isStopReply, parseStopReply, rleDecode, rleEncode, RspDecoder, unescapeBinary, type RspItem } from './rsp-codec';
-
-function splitAt(buf: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
-  const parts: Buffer[] = [];
-  let prev = 0;
-  for (const p of points) {
-    parts.push(buf.subarray(prev, p));
-    prev = p;
-  }
-  parts.push(buf.subarray(prev));
-  return parts;
-}
 
 const decodeAll = (parts: Buffer[], d = new RspDecoder()): RspItem[] => parts.flatMap((p) => d.push(p));
 const packets = (items: RspItem[]) => items.filter((i): i is Extract<RspItem, { kind: 'packet' }> => i.kind === 'packet');

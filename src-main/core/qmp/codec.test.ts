@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { splitAt } from '../../../test/chunking';
 import { QmpDecoder, encodeCommand, type QmpDecoded } from './codec';
 
 const messageArb = fc.oneof(
@@ -7,18 +8,6 @@ const messageArb = fc.oneof(
   fc.record({ event: fc.string({ minLength: 1 }), data: fc.dictionary(fc.string(), fc.jsonValue()), timestamp: fc.record({ seconds: fc.nat(), microseconds: fc.nat({ max: 999999 }) }) }),
   fc.record({ error: fc.record({ class: fc.string(), desc: fc.string() }), id: fc.integer() }),
 );
-
-function splitAt(buf: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
-  const parts: Buffer[] = [];
-  let prev = 0;
-  for (const p of points) {
-    parts.push(buf.subarray(prev, p));
-    prev = p;
-  }
-  parts.push(buf.subarray(prev));
-  return parts;
-}
 
 function decodeAll(decoder: QmpDecoder, parts: Buffer[]): QmpDecoded[] {
   return parts.flatMap((p) => decoder.push(p));
