@@ -15,36 +15,27 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebUiBuilt, serve, type Serving } from '../src-main/server/serve';
-import { launchChromium } from './browser';
+import type { Serving } from '../src-main/server/serve';
+import { createSessionInUi, shotsDir as shots, startWorkbench, type Workbench } from './harness';
 
-const shots = path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots');
 const sideload = process.env.BENCHTOP_E2E_AGENT_BINARY;
+let wb: Workbench;
 let server: Serving;
-let browser: Browser;
 let page: Page;
-let dir: string;
 let sdTemplate: string;
+let dir: string;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-e2e-agent-'));
-  await ensureWebUiBuilt();
-  server = await serve({ workspace: path.join(dir, 'workspace') });
-  sdTemplate = (await server.core.ensureImage('mainstone')).sd; // a cache hit after set-up
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 }, acceptDownloads: true });
-  page.on('pageerror', (e) => console.error('page error:', e));
+  wb = await startWorkbench({ tmpPrefix: 'bt-e2e-agent-', acceptDownloads: true });
+  ({ server, page } = wb);
+  sdTemplate = wb.image.sd;
+  dir = wb.dir;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => wb?.close());
 
 const rowsText = (testId: string) => page.locator(`[data-testid="${testId}"] .xterm-rows`).innerText();
 const hostText = () => rowsText('host-terminal');
@@ -56,13 +47,7 @@ describe('agent panes through the WebSocket door', () => {
   let id: string;
 
   it('the host terminal builds an ARM binary in the session folder, with the VM not started', async () => {
-    await page.goto(server.url);
-    await expect.poll(() => page.getByTestId('connection-state').innerText()).toMatch(/connected/i);
-    await page.getByTestId('new-session').click();
-    await page.getByTestId('new-session-create').click();
-    const row = page.locator('[data-testid="session-item"]').first();
-    await expect.poll(() => row.getAttribute('data-state')).toBe('created');
-    id = (await row.getAttribute('data-session-id'))!;
+    id = await createSessionInUi(page, server.url);
 
     await page.getByTestId('tab-host').click();
     await expect.poll(hostText, { timeout: 15_000 }).toMatch(PROMPT);

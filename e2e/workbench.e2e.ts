@@ -2,35 +2,22 @@
  * The foundation as a new user meets it: the workbench served on 127.0.0.1, a real Chromium,
  * a real mainstone VM. Screenshots go to e2e/screenshots/ (and are looked at).
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebUiBuilt, serve, type Serving } from '../src-main/server/serve';
-import { launchChromium } from './browser';
+import type { Serving } from '../src-main/server/serve';
+import { createSessionInUi, shotsDir as shots, startWorkbench, type Workbench } from './harness';
 
-const shots = path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots');
+let wb: Workbench;
 let server: Serving;
-let browser: Browser;
 let page: Page;
-let dir: string;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-e2e-'));
-  await ensureWebUiBuilt();
-  server = await serve({ workspace: path.join(dir, 'workspace') });
-  await server.core.ensureImage('mainstone'); // a cache hit after set-up; never inside a test's timeout
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('pageerror', (e) => console.error('page error:', e));
+  wb = await startWorkbench({ tmpPrefix: 'bt-e2e-' });
+  ({ server, page } = wb);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => wb?.close());
 
 const terminalText = () => page.locator('[data-testid="terminal"] .xterm-rows').innerText();
 
@@ -42,13 +29,7 @@ describe('workbench in a browser through the WebSocket door', () => {
   let id: string;
 
   it('creates a session, starts it and shows the boot log and a prompt', async () => {
-    await page.goto(server.url);
-    await expect.poll(() => page.getByTestId('connection-state').innerText()).toMatch(/connected/i);
-    await page.getByTestId('new-session').click();
-    await page.getByTestId('new-session-create').click();
-    const row = page.locator('[data-testid="session-item"]').first();
-    await expect.poll(() => row.getAttribute('data-state')).toBe('created');
-    id = (await row.getAttribute('data-session-id'))!;
+    id = await createSessionInUi(page, server.url);
     await page.getByTestId('tab-terminal').click();
     await page.getByTestId('action-start').click();
     await expect.poll(() => page.getByTestId('session-state').innerText(), { timeout: 30_000 }).toMatch(/running/i);

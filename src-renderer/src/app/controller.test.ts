@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { summary } from '../testing/fixtures';
 import type { SessionSummary } from '../../../src-shared/contract';
 import { createApi, type Transport } from '../../../src-shared/transport';
 import { useHistory } from '../features/log/historyStore';
@@ -6,23 +7,6 @@ import { useSessions } from '../features/sessions/sessionsStore';
 import { useErrors } from '../features/status/errorsStore';
 import { ConsoleRegistry } from '../features/terminal/consoleStore';
 import { AppController } from './controller';
-
-function summary(id: string, patch: Partial<SessionSummary> = {}): SessionSummary {
-  return {
-    id,
-    name: id,
-    board: 'mainstone',
-    state: 'created',
-    createdAt: 1000,
-    startedAt: null,
-    endedAt: null,
-    runs: 0,
-    exit: null,
-    error: null,
-    gdbPort: null,
-    ...patch,
-  };
-}
 
 /** A fake front door: handlers per method (may return promises we resolve by hand), events. */
 class FakeTransport implements Transport {

@@ -1,23 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { SessionSummary } from '../../../../src-shared/contract';
+import { summary } from '../../testing/fixtures';
 import { selectedSession, useSessions } from './sessionsStore';
-
-function summary(id: string, patch: Partial<SessionSummary> = {}): SessionSummary {
-  return {
-    id,
-    name: id,
-    board: 'mainstone',
-    state: 'created',
-    createdAt: 1000,
-    startedAt: null,
-    endedAt: null,
-    runs: 0,
-    exit: null,
-    error: null,
-    gdbPort: null,
-    ...patch,
-  };
-}
 
 const st = () => useSessions.getState();
 
