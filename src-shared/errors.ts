@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'missing-file'
   | 'qmp-error'
   | 'timeout'
+  | 'not-mapped' // a guest address with no memory behind it
   | 'internal';
 
 export class BenchtopError extends Error {

@@ -43,6 +43,58 @@ export const migrations: ((db: Db) => void)[] = [
       );
       CREATE INDEX console_chunks_by_session ON console_chunks(session_id, byte_offset);
     `),
+  // 2: the resource monitor's record (src-main/core/monitor/store.ts): system samples with
+  // their rates, IRQ lines, and process-table snapshots (one row per process per scan).
+  (db) =>
+    db.exec(`
+      CREATE TABLE monitor_points (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        run INTEGER NOT NULL,
+        t REAL NOT NULL,
+        guest_us INTEGER NOT NULL,
+        cpu_user REAL, cpu_nice REAL, cpu_system REAL, cpu_iowait REAL, cpu_irq REAL, cpu_softirq REAL, cpu_idle REAL, cpu_steal REAL,
+        mem_total_kb INTEGER, mem_used_kb INTEGER, mem_free_kb INTEGER, mem_available_kb INTEGER, mem_buffers_kb INTEGER, mem_cached_kb INTEGER,
+        ctxt_per_s REAL, forks_per_s REAL, procs_running INTEGER, procs_blocked INTEGER,
+        qemu_cpu_pct REAL, qemu_rss_kb INTEGER,
+        irq_json TEXT NOT NULL
+      );
+      CREATE INDEX monitor_points_by_time ON monitor_points(session_id, run, t);
+      CREATE TABLE monitor_irq_lines (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        run INTEGER NOT NULL,
+        irq TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (session_id, run, irq)
+      );
+      CREATE TABLE monitor_procs (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        run INTEGER NOT NULL,
+        t REAL NOT NULL,
+        pid INTEGER NOT NULL,
+        start_ticks INTEGER NOT NULL,
+        ppid INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        cpu_pct REAL NOT NULL,
+        rss_kb INTEGER NOT NULL,
+        vsz_kb INTEGER NOT NULL,
+        threads INTEGER NOT NULL
+      );
+      -- What does not change every scan, once per process (pid + start time; again after an exec).
+      CREATE TABLE monitor_proc_info (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        run INTEGER NOT NULL,
+        pid INTEGER NOT NULL,
+        start_ticks INTEGER NOT NULL,
+        uid INTEGER NOT NULL,
+        user TEXT NOT NULL,
+        comm TEXT NOT NULL,
+        cmdline TEXT NOT NULL,
+        exe TEXT NOT NULL,
+        kernel_thread INTEGER NOT NULL,
+        PRIMARY KEY (session_id, run, pid, start_ticks)
+      );
+      CREATE INDEX monitor_procs_by_time ON monitor_procs(session_id, run, t);
+    `),
 ];
 
 export function openDb(file: string): Db {
