@@ -4,7 +4,7 @@
  * fake and so the pane does not depend on how the contract object is assembled.
  */
 import type { z } from 'zod';
-import { events as contractEvents, isMethodName } from '../../../../src-shared/contract';
+import { events as contractEvents } from '../../../../src-shared/contract';
 import { BenchtopError } from '../../../../src-shared/errors';
 import type { monitorEvents, monitorMethods } from '../../../../src-shared/features/monitor';
 import type { Api } from '../../../../src-shared/transport';
@@ -43,12 +43,12 @@ type LooseApi = Record<string, Record<string, Verb> | undefined> & { on(event: s
  * `Api` so the pane builds whether or not the contract object lists these entries yet; a core
  * without them answers like an unknown method, and their events are simply never delivered.
  */
-export function monitorApiFrom(api: Api): MonitorApi {
+export function monitorApiFrom(api: Api, knownEvents: object = contractEvents): MonitorApi {
   const loose = api as unknown as LooseApi;
   const call = (name: string) => {
     const [ns, verb] = name.split('.') as [string, string];
     return async (input: unknown): Promise<never> => {
-      const fn = isMethodName(name) ? loose[ns]?.[verb] : undefined;
+      const fn = loose[ns]?.[verb];
       if (!fn) throw new BenchtopError('bad-request', `unknown method ${name}: this Benchtop core has no resource monitor yet`);
       return (await fn(input)) as never;
     };
@@ -66,7 +66,7 @@ export function monitorApiFrom(api: Api): MonitorApi {
     },
     on: (event, listener) => {
       // createApi validates each payload with the contract's schema of that event: none, none delivered.
-      if (!(event in contractEvents)) return () => {};
+      if (!(event in knownEvents)) return () => {};
       return loose.on(event, listener as (p: unknown) => void);
     },
   };
