@@ -134,9 +134,12 @@ enum op {
 	OP_GDB_WRITE = 0x31,
 	OP_GDB_STOP = 0x32,
 	OP_EVENTS = 0x40,
+	OP_MON_START = 0x50,
+	OP_MON_CONFIG = 0x51,
+	OP_MON_STOP = 0x52,
 };
 
-enum stream_kind { SK_FILE = 0, SK_STDOUT = 1, SK_STDERR = 2, SK_GDB = 3 };
+enum stream_kind { SK_FILE = 0, SK_STDOUT = 1, SK_STDERR = 2, SK_GDB = 3, SK_MONITOR = 4 };
 
 /* Who asked: answers go to the same channel with the same request id. */
 struct req {
@@ -176,6 +179,12 @@ void events_cleanup(int chan);
 void events_fdset(fd_set *rd, int *maxfd);
 void events_ready(fd_set *rd);
 void events_emit(const char *kind, const char *text);
+
+/* monitor.c: the resource sampler runs on the loop's timer (monitor_deadline / monitor_work). */
+void monitor_request(struct req r, uint8_t op, struct in *in, uint64_t now);
+void monitor_cleanup(int chan);
+void monitor_work(uint64_t now);
+int64_t monitor_deadline(void);
 
 /* ---- utilities (main.c) ---- */
 extern int verbose;

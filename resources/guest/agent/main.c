@@ -6,7 +6,8 @@
  *
  * Idle cost: with nothing unacknowledged and no child starting, select() has no timeout at
  * all; the only timers are the retransmit timer (while frames are unacked), the 20 ms
- * delayed ACK, and gdbserver's start-up timeout.
+ * delayed ACK, gdbserver's start-up timeout, and the resource monitor's sample ticks while a
+ * monitor stream runs.
  */
 #include "agent.h"
 
@@ -188,6 +189,7 @@ int main(int argc, char **argv)
 		uint64_t now = now_ms();
 		link_tick(now);
 		proc_work(now);
+		monitor_work(now);
 		bool busy = fs_work(); /* file reads are never "ready" in select: poll them here */
 		link_flush(now);
 
@@ -205,6 +207,9 @@ int main(int argc, char **argv)
 		int64_t pd = proc_deadline();
 		if (pd >= 0 && (deadline < 0 || pd < deadline))
 			deadline = pd;
+		int64_t md = monitor_deadline();
+		if (md >= 0 && (deadline < 0 || md < deadline))
+			deadline = md;
 		struct timeval tv, *tvp = NULL;
 		if (busy) {
 			tv.tv_sec = tv.tv_usec = 0;

@@ -71,6 +71,7 @@ static void cleanup(int chan)
 	fs_cleanup(chan);
 	proc_cleanup(chan);
 	events_cleanup(chan);
+	monitor_cleanup(chan);
 }
 
 void service_reset(void)
@@ -162,6 +163,9 @@ void service_deliver(const struct frame *f, uint64_t now)
 		return;
 	case OP_EVENTS:
 		events_request(r, op);
+		return;
+	case OP_MON_START: case OP_MON_CONFIG: case OP_MON_STOP:
+		monitor_request(r, op, &in, now);
 		return;
 	}
 	reply_err(r, ENOSYS, "unknown operation 0x%02x", op);

@@ -18,7 +18,8 @@ T_STREAM, T_STREAM_END, T_EVENT = 0x20, 0x21, 0x30
 KNOWN = {1, 2, 3, 0x10, 0x11, 0x12, 0x13, 0x20, 0x21, 0x30}
 OPS = dict(PING=1, CONNECT=2, DISCONNECT=3, LIST=0x10, STAT=0x11, GET=0x12, PUT_BEGIN=0x13,
            PUT_DATA=0x14, PUT_END=0x15, PUT_ABORT=0x16, REMOVE=0x17, SPAWN=0x20, SIGNAL=0x21,
-           STDIN=0x22, GDB_START=0x30, GDB_WRITE=0x31, GDB_STOP=0x32, EVENTS=0x40)
+           STDIN=0x22, GDB_START=0x30, GDB_WRITE=0x31, GDB_STOP=0x32, EVENTS=0x40,
+           MON_START=0x50, MON_CONFIG=0x51, MON_STOP=0x52)
 WINDOW, RTO_MIN, RTO_MAX = 8, 0.3, 3.0
 # Like the real host (src-main/core/agent/link.ts): at most 12 KiB of payload in flight, and
 # an adaptive RTO (Jacobson/Karn, 300 ms floor): the guest reads its UART at ~12-20 KiB/s

@@ -15,7 +15,9 @@ import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from btlink import (T_ERR, T_HELLO, T_RESP, T_RESP_PART, T_STREAM, Faults, Host, encode)  # noqa: E402
+from btlink import (T_ERR, T_HELLO, T_RESP, T_RESP_PART, T_STREAM, T_STREAM_END, Faults, Host, encode,  # noqa: E402
+                    parse_fields)
+from monrec import Assembler  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE_GDB = os.path.join(HERE, "fake-gdbserver.sh")
@@ -417,7 +419,145 @@ def test_stall(a, tmp):
     print("    answered after %.0f ms" % (dt * 1000))
 
 
-TESTS = [test_hello, test_ping, test_channels, test_list_stat, test_put_get, test_put_broken, test_spawn,
+class Monitor:
+    """A MON_START stream, decoded with test/monrec.py as its frames arrive."""
+
+    def __init__(self, h, interval, every, chan=0):
+        self.h, self.asm, self.samples, self.seen = h, Assembler(), [], 0
+        self.rid = h.request("MON_START", interval, every, chan=chan)
+        frames = h.wait(self.rid)
+        assert frames[0]["type"] == T_RESP, frames
+        self.info = [int(x) for x in parse_fields(frames[0]["payload"])]
+
+    def _take(self):
+        frames = self.h.replies[self.rid]
+        for f in frames[self.seen:]:
+            if f["type"] == T_STREAM:
+                assert f["payload"][0] == 4, f
+                assert len(f["payload"]) <= 1 + 1024, len(f["payload"])
+                s = self.asm.feed(f["payload"][1:])
+                if s:
+                    s["t"] = time.monotonic()
+                    self.samples.append(s)
+        self.seen = len(frames)
+
+    def until(self, pred, timeout=10, what="condition"):
+        ok = self.h.pump(timeout, lambda: (self._take(), pred())[1])
+        assert ok, "monitor: no %s within %s s (%d samples)" % (what, timeout, len(self.samples))
+
+    def ended(self):
+        return any(f["type"] == T_STREAM_END for f in self.h.replies[self.rid])
+
+
+def test_monitor(a, tmp):
+    h = a.h
+    assert "monitor" in h.connect()["services"].split(","), h.caps
+    assert h.call("MON_START", 5, 1)[0] == T_ERR          # below 20 ms
+    assert h.call("MON_START", 100, 0)[0] == T_ERR        # proc_every 0
+    t, f = h.call("MON_CONFIG", 100, 1)
+    assert t == T_ERR and int(f[0]) == ESRCH, f
+    m = Monitor(h, 50, 4)
+    clk, page, mono = m.info
+    assert clk > 0 and page >= 4096 and mono > 0, m.info
+    t, f = h.call("MON_START", 50, 4)
+    assert t == T_ERR and int(f[0]) == 16, f              # EBUSY: one stream per channel
+    m.until(lambda: len(m.samples) >= 1, what="first sample")
+    first = m.samples[0]
+    assert first["seq"] == 0 and first["scan"]["full"], first.get("scan")
+    assert os.getpid() in first["procs"], "the test's own process is in the first (full) scan"
+    me = first["procs"][os.getpid()]
+    assert me["comm"] == "python3" or me["comm"].startswith("python"), me
+    assert "driver.py" in me["cmdline"] and me["exe"].startswith("/"), me
+    assert first["mem_total"] > 0 and 0 < first["mem_available"] <= first["mem_total"], first
+    assert first["irqs"] and first["irq_names"], "interrupt lines and their names"
+
+    # A busy child shows up with its CPU time growing, then leaves the table.
+    rid, pid = spawn(h, ["sh", "-c", "while :; do :; done"])
+    m.until(lambda: pid in m.samples[-1].get("procs", {}), what="spawned pid")
+    t0 = m.samples[-1]["procs"][pid]["utime"] + m.samples[-1]["procs"][pid]["stime"]
+    m.until(lambda: pid in m.samples[-1].get("procs", {}) and
+            m.samples[-1]["procs"][pid]["utime"] + m.samples[-1]["procs"][pid]["stime"] >= t0 + 10,
+            what="CPU time of the busy child growing")
+    assert h.call("SIGNAL", pid, 9)[0] == T_RESP
+    m.until(lambda: "procs" in m.samples[-1] and pid not in m.samples[-1]["procs"], what="killed pid gone")
+    assert any(pid in s["scan"]["gone"] for s in m.samples if "scan" in s)
+
+    # Deltas and counters: monotonic, and the rate is the interval's.
+    n0, t_0 = len(m.samples), time.monotonic()
+    m.until(lambda: len(m.samples) >= n0 + 40, what="40 more samples")
+    rate = 40 / (m.samples[-1]["t"] - m.samples[n0]["t"] + 0.05)
+    assert 12 < rate < 25, "%.1f samples/s at 50 ms" % rate
+    for x, y in zip(m.samples, m.samples[1:]):
+        assert y["seq"] == x["seq"] + 1
+        assert y["mono_us"] > x["mono_us"]
+        for k in ("user", "system", "idle", "ctxt", "forks"):
+            assert y[k] >= x[k], (k, x[k], y[k])
+    scans = [s["seq"] for s in m.samples if "scan" in s]
+    assert all(b - a == 4 for a, b in zip(scans, scans[1:])), scans
+
+    # MON_CONFIG: 200 ms, a scan every sample.
+    assert h.call("MON_CONFIG", 200, 1)[0] == T_RESP
+    m.until(lambda: len(m.samples) >= n0 + 42, what="samples after MON_CONFIG")
+    n1 = len(m.samples)
+    m.until(lambda: len(m.samples) >= n1 + 6, what="6 samples at 200 ms")
+    gaps = [(b["mono_us"] - a["mono_us"]) / 1000 for a, b in zip(m.samples[n1:], m.samples[n1 + 1:])]
+    assert all(150 < g < 300 for g in gaps), gaps
+    assert all("scan" in s for s in m.samples[n1:]), "a scan in every sample"
+
+    # MON_STOP: STREAM_END [samples, skipped] before the RESP; nothing after.
+    t, f = h.call("MON_STOP")
+    assert t == T_RESP, f
+    assert m.ended()
+    end = [f for f in h.replies[m.rid] if f["type"] == T_STREAM_END][0]
+    assert int(parse_fields(end["payload"])[0]) == m.samples[-1]["seq"] + 1
+    n2 = len(h.replies[m.rid])
+    h.pump(0.5)
+    assert len(h.replies[m.rid]) == n2, "frames after STREAM_END"
+
+    # Per channel: two channels, two streams; DISCONNECT ends one silently.
+    c1 = int(h.call("CONNECT", "a")[1][0])
+    c2 = int(h.call("CONNECT", "b")[1][0])
+    m1, m2 = Monitor(h, 100, 10, chan=c1), Monitor(h, 100, 10, chan=c2)
+    m1.until(lambda: (m2._take(), len(m1.samples) >= 2 and len(m2.samples) >= 2)[1], what="two streams")
+    assert h.call("DISCONNECT", chan=c1)[0] == T_RESP
+    k1, k2 = len(h.replies[m1.rid]), len(m2.samples)
+    m2.until(lambda: len(m2.samples) >= k2 + 3, what="the other stream going on")
+    assert len(h.replies[m1.rid]) == k1, "the disconnected channel's stream stopped"
+    assert h.call("MON_STOP", chan=c2)[0] == T_RESP
+
+
+def test_monitor_split(a, tmp):
+    """Long command lines: a scan spreads over several records, each ≤ 1 KiB, and reassembles."""
+    h = a.h
+    h.connect()
+    # cat blocks on its stdin (the agent's pipe) before it would look at the long argument.
+    kids = [spawn(h, ["cat", "-", "x" * 200])[1] for _ in range(20)]
+    m = Monitor(h, 100, 1)
+    m.until(lambda: m.samples and all(k in m.samples[-1]["procs"] for k in kids), what="20 cats")
+    s = m.samples[-1]
+    assert max(x["records"] for x in m.samples) > 1, "a full scan of 20 long command lines took one record?"
+    assert s["procs"][kids[0]]["cmdline"] == "cat - " + "x" * 200
+    for k in kids:
+        h.call("SIGNAL", k, 9)
+    m.until(lambda: not any(k in m.samples[-1]["procs"] for k in kids), what="20 cats gone")
+    assert h.call("MON_STOP")[0] == T_RESP
+
+
+def test_monitor_cost(a, tmp):
+    """10 Hz with a scan each second costs the native agent little (a sanity bound; the
+    guest's figure is measured by bench/monitor-agent.ts)."""
+    h = a.h
+    h.connect()
+    m = Monitor(h, 100, 10)
+    m.until(lambda: len(m.samples) >= 1, what="first sample")
+    c0, t0 = a.cpu_ticks(), time.monotonic()
+    m.until(lambda: len(m.samples) >= 31, timeout=10, what="30 samples")
+    used = (a.cpu_ticks() - c0) / os.sysconf("SC_CLK_TCK")
+    assert used / (time.monotonic() - t0) < 0.05, "%.3f s of CPU in %.1f s" % (used, time.monotonic() - t0)
+    assert h.call("MON_STOP")[0] == T_RESP
+
+
+TESTS = [test_monitor, test_monitor_split, test_monitor_cost, test_hello, test_ping, test_channels, test_list_stat, test_put_get, test_put_broken, test_spawn,
          test_signals, test_flow_control, test_events, test_gdb, test_lossy, test_idle, test_stale_host, test_stall]
 
 
