@@ -34,10 +34,14 @@ export const Op = {
   GDB_WRITE: 0x31,
   GDB_STOP: 0x32,
   EVENTS: 0x40,
+  /** Resource monitor (spec "Monitor"): records stream as kind MONITOR. */
+  MON_START: 0x50,
+  MON_CONFIG: 0x51,
+  MON_STOP: 0x52,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
-export const StreamKind = { FILE: 0, STDOUT: 1, STDERR: 2, GDB: 3 } as const;
+export const StreamKind = { FILE: 0, STDOUT: 1, STDERR: 2, GDB: 3, MONITOR: 4 } as const;
 
 /** Signal numbers on ARM Linux (the guest), which is what SIGNAL takes. */
 export const GuestSignal = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15, SIGCONT: 18, SIGSTOP: 19, SIGTSTP: 20 } as const;
