@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { agentEvents, agentMethods } from './features/agent';
 import { hosttermEvents, hosttermMethods } from './features/hostterm';
+import { monitorEvents, monitorMethods } from './features/monitor';
 
 export const SessionState = z.enum([
   'created', // saved, never started or ready to start again
@@ -80,7 +81,7 @@ const ok = z.object({ ok: z.literal(true) });
 export const methods = {
   'app.info': {
     input: z.object({}),
-    output: z.object({ version: z.string(), workspace: z.string(), frontDoor: z.enum(['electron', 'websocket']) }),
+    output: z.object({ version: z.string(), workspace: z.string(), frontDoor: z.enum(['electron', 'websocket', 'in-process']) }),
   },
   'boards.list': { input: z.object({}), output: z.array(BoardInfo) },
   'image.ensure': { input: z.object({ board: z.string().default('mainstone') }), output: ImageInfo },
@@ -106,6 +107,7 @@ export const methods = {
   },
   ...agentMethods,
   ...hosttermMethods,
+  ...monitorMethods,
 } as const;
 
 /** Server-pushed event streams. */
@@ -119,6 +121,7 @@ export const events = {
   'image.progress': z.object({ board: z.string(), step: z.string(), message: z.string(), done: z.boolean() }),
   ...agentEvents,
   ...hosttermEvents,
+  ...monitorEvents,
 } as const;
 
 export type Methods = typeof methods;

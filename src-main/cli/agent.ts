@@ -17,10 +17,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchtopError } from '../../src-shared/errors';
-import { findBoard } from '../core/boards/profiles';
-import { createCore } from '../core/core';
-import { ensureAgent } from '../core/agent/deploy';
 import type { AgentChannel } from '../core/agent/client';
+import { parseTimeout, withHeadlessSession } from './headless';
 
 export const AGENT_USAGE = `  agent   boot a headless session and run one operation through its target agent (JSON out)
           --boot (required)  --board ID  --timeout SECONDS (default 120)  --workspace DIR  --keep
@@ -53,45 +51,13 @@ export async function agentCommand(args: string[]): Promise<number> {
       "give --boot: the command boots its own headless session (a `benchtop serve` session's agent socket belongs to that server)",
     );
   }
-  const timeoutMs = Number(values.timeout) * 1000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new BenchtopError('bad-request', '--timeout must be a positive number of seconds');
-  const board = findBoard(values.board!);
-  if (!board) throw new BenchtopError('unsupported-board', `unknown board '${values.board}'`);
+  const timeoutMs = parseTimeout(values.timeout);
   const run = validate(op, rest, values);
-
-  const core = createCore({ workspace: values.workspace });
-  const progress = (line: string) => process.stderr.write(line + '\n');
-  const stopProgress = core.bus.on('image.progress', (p) => progress(`[image ${p.step}] ${p.message}`));
-  const onSignal = () => void core.close().finally(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  let id: string | null = null;
-  try {
-    await core.ensureImage(board.id);
-    stopProgress();
-    const s = core.sessions.create({ board: board.id, name: `agent ${op} ${new Date().toISOString().slice(0, 19)}` });
-    id = s.id;
-    const t0 = performance.now();
-    await core.sessions.start(id);
-    await core.sessions.console(id).waitFor(new RegExp(board.promptPattern, 'm'), { timeoutMs, from: 0 });
-    const how = await ensureAgent(core, id, { timeoutMs, onProgress: progress });
-    progress(`[agent] connected after ${Math.round(performance.now() - t0)} ms (${how === 'image' ? 'agent of the image' : 'deployed through the console'})`);
-    const ch = core.agents.channel(id, 'cli');
-    const r = await run(ch, timeoutMs);
+  return withHeadlessSession({ board: values.board!, workspace: values.workspace, timeoutMs, keep: values.keep!, name: `agent ${op}` }, async (core, id) => {
+    const r = await run(core.agents.channel(id, 'cli'), timeoutMs);
     process.stdout.write(JSON.stringify(r.json, null, 2) + '\n');
     return r.code;
-  } finally {
-    stopProgress();
-    process.off('SIGINT', onSignal);
-    if (id) {
-      try {
-        await core.sessions.stop(id);
-      } catch {
-        /* already ended */
-      }
-      if (!values.keep) await core.sessions.delete(id).catch(() => undefined);
-    }
-    await core.close();
-  }
+  });
 }
 
 function validate(op: string, rest: string[], values: { count?: string; mode?: string; cwd?: string }): (ch: AgentChannel, timeoutMs: number) => Promise<Result> {

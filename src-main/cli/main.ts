@@ -4,6 +4,8 @@
  *   benchtop serve [--port N] [--workspace DIR]
  *   benchtop run   [--board mainstone] [--cmd 'uname -a']… [--timeout S] [--keep] [--workspace DIR]
  *   benchtop agent --boot ping|ls|stat|put|get|rm|run …
+ *   benchtop top --once [--json] (--url URL --session ID | --boot)
+ *   benchtop monitor --csv [--rate HZ] [--duration S] (--url URL --session ID | --boot)
  */
 import { parseArgs } from 'node:util';
 import { BenchtopError } from '../../src-shared/errors';
@@ -11,6 +13,7 @@ import { findBoard } from '../core/boards/profiles';
 import { createCore } from '../core/core';
 import { ensureWebUiBuilt, serve } from '../server/serve';
 import { agentCommand, AGENT_USAGE } from './agent';
+import { monitorCommand, MONITOR_USAGE, topCommand } from './monitor';
 import { runHeadless } from './run';
 
 const USAGE = `usage: benchtop <command> [options]
@@ -24,7 +27,7 @@ commands:
   run     boot a session headless, type commands on its console, print JSON, stop it
           --board ID  --cmd CMD (repeatable)  --timeout SECONDS (default 120)  --workspace DIR
           exits 1 if the boot or any command fails (non-zero exit status)
-${AGENT_USAGE}`;
+${AGENT_USAGE}${MONITOR_USAGE}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -38,6 +41,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(rest);
       case 'agent':
         return await agentCommand(rest);
+      case 'top':
+        return await topCommand(rest);
+      case 'monitor':
+        return await monitorCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -7,8 +7,9 @@ import { BenchtopError } from '../../src-shared/errors';
 import type { Core } from './core';
 import { createAgentImpl } from './agent/api';
 import { createHosttermImpl } from './hostterm/api';
+import { createMonitorImpl } from './monitor/api';
 
-export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket'): ServiceImpl {
+export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket' | 'in-process'): ServiceImpl {
   const s = core.sessions;
   return {
     'app.info': async () => ({ version: core.version, workspace: core.workspace, frontDoor }),
@@ -35,6 +36,7 @@ export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket
     // Each feature implements its own contract entries next to its service.
     ...createAgentImpl(core),
     ...createHosttermImpl(core),
+    ...createMonitorImpl(core),
   };
 }
 

@@ -10,6 +10,9 @@ import { AgentService } from './agent/service';
 import { findBoard, type BoardProfile } from './boards/profiles';
 import { EventBus } from './events';
 import { HostTerminalService } from './hostterm/service';
+import { openGuestSampler } from './monitor/guest-sampler';
+import { MonitorService } from './monitor/service';
+import { MonitorStore } from './monitor/store';
 import { SessionService, type ImageProvider } from './sessions/service';
 import { openDb, type Db } from './store/db';
 import { SessionStore } from './store/session-store';
@@ -33,6 +36,8 @@ export interface Core {
   hostTerminals: HostTerminalService;
   /** Target agent links, one per running session (src-main/core/agent). */
   agents: AgentService;
+  /** Resource monitor: sampling of every running session, its record (src-main/core/monitor). */
+  monitor: MonitorService;
   ensureImage(board: string): Promise<ImageInfo>;
   close(): Promise<void>;
 }
@@ -62,6 +67,7 @@ export function createCore(opts: CoreOptions = {}): Core {
     },
   });
   const agents = new AgentService({ bus, sessions });
+  const monitor = new MonitorService({ bus, sessions, agents, store: new MonitorStore(db), openSampler: openGuestSampler });
   let closed = false;
   return {
     version,
@@ -71,6 +77,7 @@ export function createCore(opts: CoreOptions = {}): Core {
     sessions,
     hostTerminals,
     agents,
+    monitor,
     ensureImage(boardId: string) {
       const board: BoardProfile | undefined = findBoard(boardId);
       if (!board) throw new BenchtopError('unsupported-board', `unknown board '${boardId}'`);
@@ -82,6 +89,7 @@ export function createCore(opts: CoreOptions = {}): Core {
       hostTerminals.closeAll();
       agents.close();
       await sessions.stopAll();
+      monitor.close();
       db.close();
     },
   };
