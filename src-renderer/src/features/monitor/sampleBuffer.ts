@@ -42,6 +42,8 @@ export class SampleBuffer {
   private lastMs = -Infinity;
   /** Bumped by every change, so a drawer can tell whether it is current. */
   version = 0;
+  /** Bumped by clear(): what follows is a new series, not more of the same. */
+  generation = 0;
 
   constructor(capacity = DEFAULT_CAPACITY) {
     if (!(capacity >= 2)) throw new Error(`capacity must be at least 2, not ${capacity}`);
@@ -71,6 +73,7 @@ export class SampleBuffer {
     this.lastMs = -Infinity;
     this.irq.clear();
     this.version++;
+    this.generation++;
   }
 
   /**
