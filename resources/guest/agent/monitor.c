@@ -7,11 +7,17 @@
  *   not drift with the time a sample takes; ticks missed (a busy guest, a full window) are
  *   skipped rather than sent in a burst, and the sample's own timestamp tells the host when it
  *   really was taken.
- * - Cost: /proc/stat, /proc/meminfo and /proc/interrupts stay open and are re-read with
- *   pread(…, 0) — an open() of a /proc file walks the path and allocates in an emulated CPU
- *   that has none to spare. A process's status, cmdline and exe are read only when the pid is
- *   new, was reused (start time changed) or exec'd (comm changed); everything else comes from
- *   its stat line.
+ * - Cost (measured in the guest, where a syscall takes ~50 µs and generating /proc/stat
+ *   ~0.5 ms): /proc/stat and /proc/meminfo stay open and are re-read with pread(…, 0) — an
+ *   open() walks the path and allocates. Interrupt counts come from /proc/stat's "intr" line
+ *   (indexed by IRQ number, generated with /proc/stat anyway); /proc/interrupts, which costs as
+ *   much again, is read only with the process scans, for the line names (new or changed lines
+ *   show up within a scan interval) and the few lines without an IRQ number (Err).
+ * - Process scans keep each pid's /proc/<pid>/stat open (a pread instead of open/read/close:
+ *   4x cheaper) and list /proc (the most expensive step) only when /proc/stat's fork counter
+ *   moved: no fork, no new pid. A gone process shows as a failed pread. Its status, cmdline and
+ *   exe are read only when the pid is new, was reused (start time changed) or exec'd (comm
+ *   changed).
  * - Deltas: the agent remembers what it last sent per stream and sends only differences
  *   (changed numbers as zigzag deltas, changed processes, gone pids). The link is reliable and
  *   ordered, so the host's copy of that state is always the agent's; the first record of a
@@ -37,6 +43,8 @@
 #define CMDLINE_MAX 256
 #define EXE_MAX 256
 #define SYS_BUF (32 * 1024)           /* /proc/stat of a many-CPU host (native tests) fits */
+#define IRQ_NUM_MAX 4096              /* IRQ numbers read off the "intr" line */
+#define KEPT_FDS_MAX 512              /* /proc/<pid>/stat fds kept open, all streams together */
 
 /* Record flags and item tags: docs/agent-protocol.md, "Monitor". */
 enum { RF_FIRST = 1, RF_LAST = 2 };
@@ -53,6 +61,7 @@ enum { PV_PPID, PV_UTIME, PV_STIME, PV_START, PV_VSZ, PV_RSS, PV_THREADS, PV_UID
 /* A process as last sent to the host. */
 struct mproc {
 	uint32_t pid;
+	int fd; /* its /proc/<pid>/stat kept open, or -1 */
 	char state;
 	uint64_t v[PV_N];
 	char comm[COMM_MAX];
@@ -72,15 +81,19 @@ struct mon {
 	struct sys_stat st;
 	struct mem_info mem;
 	struct irq_row irq[IRQ_ROWS_MAX];
+	int irq_num[IRQ_ROWS_MAX]; /* the row's IRQ number (its count is in "intr"), or -1 */
 	int nirq;
 	struct mproc *procs;
 	size_t nprocs;
+	uint64_t forks_listed; /* /proc/stat "processes" when /proc was last listed */
 };
 
 static struct mon mons[MAX_MON];
 static int fd_stat = -1, fd_mem = -1, fd_irq = -1;
 static DIR *proc_dir;
 static char sysbuf[SYS_BUF];
+static uint64_t intr[IRQ_NUM_MAX];
+static int kept_fds;
 static long page_kb_num = 4, page_kb_den = 1; /* page size / 1024 as a fraction */
 
 /* ---- record builder ---- */
@@ -151,9 +164,11 @@ static int open_ro(const char *path)
 }
 
 /* A whole /proc file from an fd kept open (cut at cap - 1 bytes). A read at offset 0 makes
- * the kernel generate the text afresh; a seq_file hands it out at most a page or so per read,
- * and a read at the offset where the previous one stopped continues that same text (no
- * regeneration), so this reads until 0 bytes come. */
+ * the kernel generate the text afresh. A seq_file fills its page-sized buffer with whole
+ * lines per read (or, for /proc/stat, the whole text at once), so a read well short of a page
+ * is the end: asking again just to be told 0 would cost one more syscall per file and sample.
+ * Longer texts are read on at the offset where the previous read stopped, which continues
+ * the same text without generating it again. */
 static ssize_t read_all(int fd, char *buf, size_t cap)
 {
 	size_t n = 0;
@@ -166,6 +181,8 @@ static ssize_t read_all(int fd, char *buf, size_t cap)
 		if (k <= 0)
 			break;
 		n += (size_t)k;
+		if (k < 2048)
+			break;
 	}
 	buf[n] = 0;
 	return (ssize_t)n;
@@ -212,18 +229,42 @@ static bool open_sources(void)
 
 /* ---- system part ---- */
 
-static void encode_system(struct mon *m, struct rec *rc, uint64_t t_us)
+/* Interrupt rows from /proc/interrupts: names, and the counts of lines without a number. */
+static int irq_rows_now(struct mon *m, struct irq_row *rows, int *num)
+{
+	if (fd_irq < 0 || read_all(fd_irq, sysbuf, sizeof sysbuf) < 0) {
+		/* Unreadable: keep the rows we have. */
+		memcpy(rows, m->irq, sizeof rows[0] * (size_t)m->nirq);
+		memcpy(num, m->irq_num, sizeof num[0] * (size_t)m->nirq);
+		return m->nirq;
+	}
+	int n = parse_interrupts(sysbuf, rows, IRQ_ROWS_MAX);
+	for (int i = 0; i < n; i++) {
+		char *end;
+		long v = strtol(rows[i].id, &end, 10);
+		num[i] = *end || end == rows[i].id || v < 0 || v >= IRQ_NUM_MAX ? -1 : (int)v;
+	}
+	return n;
+}
+
+static void encode_system(struct mon *m, struct rec *rc, uint64_t t_us, bool names)
 {
 	struct sys_stat st;
 	struct mem_info mem;
 	static struct irq_row irq[IRQ_ROWS_MAX];
-	int nirq = 0;
-	if (read_all(fd_stat, sysbuf, sizeof sysbuf) < 0 || !parse_stat(sysbuf, &st))
+	static int num[IRQ_ROWS_MAX];
+	int nintr = 0;
+	if (read_all(fd_stat, sysbuf, sizeof sysbuf) >= 0 && parse_stat(sysbuf, &st)) {
+		int top = 0; /* the counts up to the highest IRQ number we have a row for */
+		for (int i = 0; i < m->nirq; i++)
+			if (m->irq_num[i] >= top)
+				top = m->irq_num[i] + 1;
+		nintr = parse_intr_counts(st.intr, intr, names ? IRQ_NUM_MAX : top);
+	} else {
 		st = m->st; /* unreadable: repeat the last values (deltas of 0) */
+	}
 	if (read_all(fd_mem, sysbuf, sizeof sysbuf) < 0 || !parse_meminfo(sysbuf, &mem))
 		mem = m->mem;
-	if (fd_irq >= 0 && read_all(fd_irq, sysbuf, sizeof sysbuf) >= 0)
-		nirq = parse_interrupts(sysbuf, irq, IRQ_ROWS_MAX);
 
 	uint8_t *p = rc->buf + rc->len;
 	p += put_zz(p, t_us, m->mono_us);
@@ -239,6 +280,18 @@ static void encode_system(struct mon *m, struct rec *rc, uint64_t t_us)
 	m->mono_us = t_us;
 	m->st = st;
 	m->mem = mem;
+
+	/* The rows: re-read with their names on scan samples, else the ones we know. */
+	int nirq = m->nirq;
+	if (names) {
+		nirq = irq_rows_now(m, irq, num);
+	} else {
+		memcpy(irq, m->irq, sizeof irq[0] * (size_t)nirq);
+		memcpy(num, m->irq_num, sizeof num[0] * (size_t)nirq);
+	}
+	for (int i = 0; i < nirq; i++)
+		if (num[i] >= 0)
+			irq[i].count = num[i] < nintr ? intr[num[i]] : 0;
 
 	uint8_t item[8 + IRQ_ID_MAX + IRQ_DESC_MAX + 16];
 	size_t n;
@@ -266,6 +319,7 @@ static void encode_system(struct mon *m, struct rec *rc, uint64_t t_us)
 			rec_item(rc, item, n);
 		}
 		*was = irq[i];
+		m->irq_num[i] = num[i];
 	}
 	m->nirq = nirq;
 }
@@ -313,6 +367,41 @@ static void free_proc(struct mproc *p)
 	free(p->cmdline);
 	free(p->exe);
 	p->cmdline = p->exe = NULL;
+	if (p->fd >= 0) {
+		close(p->fd);
+		kept_fds--;
+	}
+	p->fd = -1;
+}
+
+/* A process's stat line: through its kept fd, or opened now (and kept while there is room).
+ * false when the process is gone: a kept fd of an exited process fails (ESRCH), even if its
+ * pid has been reused since. */
+static bool read_pid_stat(struct mproc *p, char *buf, size_t cap)
+{
+	if (p->fd < 0) {
+		char path[48];
+		snprintf(path, sizeof path, "/proc/%u/stat", p->pid);
+		int fd = open_ro(path);
+		if (fd < 0)
+			return false;
+		if (kept_fds < KEPT_FDS_MAX) {
+			p->fd = fd;
+			kept_fds++;
+		} else {
+			ssize_t n = read(fd, buf, cap - 1);
+			close(fd);
+			if (n <= 0)
+				return false;
+			buf[n] = 0;
+			return true;
+		}
+	}
+	ssize_t n = pread(p->fd, buf, cap - 1, 0);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	return true;
 }
 
 /* The things that change only with exec: owner, command line, executable. */
@@ -339,10 +428,10 @@ static void read_identity(struct mproc *p)
 	n = readlink(path, exe, EXE_MAX);
 	exe[n > 0 ? n : 0] = 0;
 	p->exe = strdup(exe);
-	if (!p->cmdline || !p->exe) { /* out of memory: send empty rather than crash */
-		free_proc(p);
-		p->cmdline = strdup("");
-		p->exe = strdup("");
+	if (!p->cmdline || !p->exe) { /* out of memory: the caller leaves the process out */
+		free(p->cmdline);
+		free(p->exe);
+		p->cmdline = p->exe = NULL;
 	}
 }
 
@@ -393,19 +482,43 @@ static void encode_proc(struct rec *rc, const struct mproc *cur, const struct mp
 	rec_item(rc, item, n);
 }
 
+/* The pids to look at: /proc's listing when something forked since the last one (or on the
+ * first scan), else the pids we have. */
+static void scan_pids(struct mon *m, bool first)
+{
+	if (first || m->st.processes != m->forks_listed) {
+		m->forks_listed = m->st.processes;
+		list_pids();
+		return;
+	}
+	if (cap_pids < m->nprocs) {
+		uint32_t *np = realloc(pids, m->nprocs * sizeof *np);
+		if (!np) {
+			list_pids();
+			return;
+		}
+		pids = np;
+		cap_pids = m->nprocs;
+	}
+	npids = 0;
+	for (size_t i = 0; i < m->nprocs; i++)
+		pids[npids++] = m->procs[i].pid;
+}
+
 static void encode_scan(struct mon *m, struct rec *rc)
 {
-	uint8_t item[2] = {IT_SCAN, m->scanned ? 0 : SCAN_FULL};
+	bool first = !m->scanned;
+	uint8_t item[2] = {IT_SCAN, first ? SCAN_FULL : 0};
 	rec_item(rc, item, 2);
 	m->scanned = true;
-	list_pids();
+	scan_pids(m, first);
 	struct mproc *table = calloc(npids ? npids : 1, sizeof *table);
 	if (!table) {
 		logmsg(0, "monitor: out of memory for %zu processes", npids);
 		return; /* an empty scan: the host keeps its table */
 	}
 	size_t k = 0, j = 0;
-	char path[48], buf[1024];
+	char buf[1024];
 	struct pid_stat ps;
 	for (size_t i = 0; i < npids; i++) {
 		uint32_t pid = pids[i];
@@ -414,16 +527,32 @@ static void encode_scan(struct mon *m, struct rec *rc)
 			free_proc(&m->procs[j]);
 		}
 		struct mproc *old = j < m->nprocs && m->procs[j].pid == pid ? &m->procs[j++] : NULL;
-		snprintf(path, sizeof path, "/proc/%u/stat", pid);
-		if (read_path(path, buf, sizeof buf) < 0 || !parse_pid_stat(buf, &ps)) {
-			if (old) { /* died since readdir */
+		struct mproc *cur = &table[k];
+		cur->pid = pid;
+		cur->fd = -1;
+		bool ok;
+		if (old) {
+			cur->fd = old->fd; /* the fd moves to the new table */
+			old->fd = -1;
+			ok = read_pid_stat(cur, buf, sizeof buf);
+			if (!ok && cur->fd >= 0) {
+				/* Exited; the pid may live on as another process (reuse): look again. */
+				close(cur->fd);
+				kept_fds--;
+				cur->fd = -1;
+				ok = read_pid_stat(cur, buf, sizeof buf);
+			}
+		} else {
+			ok = read_pid_stat(cur, buf, sizeof buf);
+		}
+		if (!ok || !parse_pid_stat(buf, &ps)) {
+			if (old) {
 				encode_gone(rc, pid);
 				free_proc(old);
 			}
+			free_proc(cur);
 			continue;
 		}
-		struct mproc *cur = &table[k];
-		cur->pid = pid;
 		cur->state = ps.state;
 		cur->v[PV_PPID] = ps.ppid;
 		cur->v[PV_UTIME] = ps.utime;
@@ -446,8 +575,12 @@ static void encode_scan(struct mon *m, struct rec *rc)
 			cur->exe = old->exe;
 		}
 		if (!cur->cmdline || !cur->exe) {
+			if (old) {
+				encode_gone(rc, pid);
+				free_proc(old);
+			}
 			free_proc(cur);
-			continue; /* out of memory for its strings: leave it out of this scan */
+			continue; /* out of memory for its strings: leave it out */
 		}
 		encode_proc(rc, cur, old);
 		if (old && cur->cmdline != old->cmdline)
@@ -469,9 +602,10 @@ static void take_sample(struct mon *m)
 {
 	struct rec rc;
 	rc.m = m;
+	bool scan = m->until_scan == 0;
 	rec_start(&rc, RF_FIRST);
-	encode_system(m, &rc, mono_us());
-	if (m->until_scan == 0) {
+	encode_system(m, &rc, mono_us(), scan || m->seq == 0);
+	if (scan) {
 		encode_scan(m, &rc);
 		m->until_scan = m->proc_every;
 	}

@@ -63,45 +63,68 @@ unsigned parse_stat(const char *text, struct sys_stat *s)
 {
 	memset(s, 0, sizeof *s);
 	unsigned found = 0;
-	for (const char *p = text; p && *p; p = next_line(p)) {
-		if (starts(p, "cpu ")) {
-			/* Older kernels have fewer columns: the missing ones stay 0. */
-			const char *q = p + 3;
-			for (int i = 0; i < CPU_N && take_u64(&q, &s->cpu[i]); i++)
-				;
-			found |= 1;
-		} else if (starts(p, "ctxt ")) {
-			const char *q = p + 4;
-			if (take_u64(&q, &s->ctxt))
+	for (const char *p = text; p && *p && found != 31; p = next_line(p)) {
+		const char *q = p;
+		switch (*p) { /* one look at the first letter: this runs ten times a second */
+		case 'c':
+			if (starts(p, "cpu ")) {
+				/* Older kernels have fewer columns: the missing ones stay 0. */
+				q = p + 3;
+				for (int i = 0; i < CPU_N && take_u64(&q, &s->cpu[i]); i++)
+					;
+				found |= 1;
+			} else if (starts(p, "ctxt ") && (q = p + 4, take_u64(&q, &s->ctxt))) {
 				found |= 2;
-		} else if (starts(p, "processes ")) {
-			const char *q = p + 9;
-			if (take_u64(&q, &s->processes))
+			}
+			break;
+		case 'i':
+			if (starts(p, "intr ") && (q = p + 4, take_u64(&q, &(uint64_t){0})))
+				s->intr = q;
+			break;
+		case 'p':
+			if (starts(p, "processes ") && (q = p + 9, take_u64(&q, &s->processes)))
 				found |= 4;
-		} else if (starts(p, "procs_running ")) {
-			const char *q = p + 13;
-			if (take_u64(&q, &s->running))
+			else if (starts(p, "procs_running ") && (q = p + 13, take_u64(&q, &s->running)))
 				found |= 8;
-		} else if (starts(p, "procs_blocked ")) {
-			const char *q = p + 13;
-			if (take_u64(&q, &s->blocked))
+			else if (starts(p, "procs_blocked ") && (q = p + 13, take_u64(&q, &s->blocked)))
 				found |= 16;
+			break;
 		}
 	}
 	return found;
 }
 
-static const char *const mem_keys[MEM_N] = {"MemTotal:", "MemFree:", "MemAvailable:", "Buffers:", "Cached:", "Shmem:", "Slab:"};
+int parse_intr_counts(const char *intr, uint64_t *counts, int max)
+{
+	int n = 0;
+	if (intr)
+		for (const char *q = intr; n < max && take_u64(&q, &counts[n]); n++)
+			;
+	for (int i = n; i < max; i++)
+		counts[i] = 0;
+	return n;
+}
+
+static const struct {
+	const char *key;
+	size_t len;
+} mem_keys[MEM_N] = {
+	{"MemTotal:", 9}, {"MemFree:", 8}, {"MemAvailable:", 13}, {"Buffers:", 8},
+	{"Cached:", 7}, {"Shmem:", 6}, {"Slab:", 5},
+};
 
 unsigned parse_meminfo(const char *text, struct mem_info *m)
 {
 	memset(m, 0, sizeof *m);
 	unsigned found = 0;
-	for (const char *p = text; p && *p; p = next_line(p)) {
+	/* Stops once all seven are there (Slab comes two thirds down the file). */
+	for (const char *p = text; p && *p && found != (1u << MEM_N) - 1; p = next_line(p)) {
+		if (*p != 'M' && *p != 'B' && *p != 'C' && *p != 'S')
+			continue;
 		for (int i = 0; i < MEM_N; i++) {
-			if (!starts(p, mem_keys[i]))
+			if (mem_keys[i].key[0] != *p || strncmp(p, mem_keys[i].key, mem_keys[i].len))
 				continue;
-			const char *q = p + strlen(mem_keys[i]);
+			const char *q = p + mem_keys[i].len;
 			if (take_u64(&q, &m->kb[i]))
 				found |= 1u << i;
 			break;
@@ -110,25 +133,28 @@ unsigned parse_meminfo(const char *text, struct mem_info *m)
 	return found;
 }
 
-/* Copy [p, end) to dst (cap bytes with the NUL), collapsing runs of blanks and trimming. */
+/* Copy [p, end) to dst (cap bytes with the NUL), collapsing runs of blanks, trimming both
+ * ends; a text that does not fit is cut (and a blank left at the cut dropped). */
 static void copy_collapsed(char *dst, size_t cap, const char *p, const char *end)
 {
 	size_t n = 0;
 	bool blank = false;
 	p = skip_blanks(p);
-	for (; p < end && *p; p++) {
+	for (; p < end && *p && n + 1 < cap; p++) {
 		if (is_blank(*p)) {
 			blank = true;
 			continue;
 		}
-		if (blank && n && n + 1 < cap - 1)
+		if (blank) {
 			dst[n++] = ' ';
-		blank = false;
-		if (n + 1 < cap)
-			dst[n++] = *p;
-		else
-			break;
+			blank = false;
+			if (n + 1 >= cap)
+				break;
+		}
+		dst[n++] = *p;
 	}
+	while (n && dst[n - 1] == ' ')
+		n--;
 	dst[n] = 0;
 }
 

@@ -18,9 +18,15 @@ enum { CPU_USER, CPU_NICE, CPU_SYSTEM, CPU_IDLE, CPU_IOWAIT, CPU_IRQ, CPU_SOFTIR
 struct sys_stat {
 	uint64_t cpu[CPU_N];
 	uint64_t ctxt, processes, running, blocked;
+	const char *intr; /* the per-IRQ counts of the "intr" line (after its total), or NULL */
 };
 /* Returns a bit set of what was found: 1 cpu, 2 ctxt, 4 processes, 8 procs_running, 16 procs_blocked. */
 unsigned parse_stat(const char *text, struct sys_stat *s);
+/* The "intr" line's counts by IRQ number: counts[i] for IRQ i < max (what the line has; the
+ * rest 0). The kernel generates them with /proc/stat anyway, so the sampler takes its
+ * interrupt counts from here instead of regenerating /proc/interrupts for every sample.
+ * Returns how many numbers were there (at most max). */
+int parse_intr_counts(const char *intr, uint64_t *counts, int max);
 
 /* /proc/meminfo, KiB. */
 enum { MEM_TOTAL, MEM_FREE, MEM_AVAILABLE, MEM_BUFFERS, MEM_CACHED, MEM_SHMEM, MEM_SLAB, MEM_N };
