@@ -14,7 +14,7 @@ import { connectRemote, inProcessApi } from './remote';
 
 export const MONITOR_USAGE = `  top     print the guest's process table once
           --once (required)  --json  and either --url URL --session ID  or  --boot [--board ID]
-  monitor stream system samples: --csv  --rate HZ (1–50, default 10)  --duration SECONDS (default: until Ctrl-C)
+  monitor stream system samples: --csv  --rate HZ (1–50; default: the session's, 10 Hz)  --duration SECONDS (default: until Ctrl-C)
           and either --url URL --session ID  or  --boot [--board ID]
 `;
 
@@ -44,9 +44,10 @@ async function onSession<T>(v: { url?: string; session?: string; boot?: boolean;
   return withHeadlessSession({ board: v.board!, workspace: v.workspace, timeoutMs, keep: false, name }, (core, id) => fn(inProcessApi(core), id));
 }
 
-/** The next event of `event` matching `pred`, or a timeout error naming what did not come. */
-function nextEvent<T>(api: Api, subscribe: (l: (p: T) => void) => () => void, pred: (p: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
+/** The next event matching `pred` (subscribed at once, so nothing is missed), or a timeout error naming what did not come. */
+function nextEvent<T>(subscribe: (l: (p: T) => void) => () => void, pred: (p: T) => boolean, timeoutMs: number, what: string): { promise: Promise<T>; cancel(): void } {
+  let cancel = () => undefined as void;
+  const promise = new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
       reject(new BenchtopError('timeout', `no ${what} within ${timeoutMs / 1000} s`));
@@ -57,7 +58,12 @@ function nextEvent<T>(api: Api, subscribe: (l: (p: T) => void) => () => void, pr
       off();
       resolve(p);
     });
+    cancel = () => {
+      clearTimeout(timer);
+      off();
+    };
   });
+  return { promise, cancel };
 }
 
 export async function topCommand(args: string[]): Promise<number> {
@@ -67,10 +73,15 @@ export async function topCommand(args: string[]): Promise<number> {
   const snap = await onSession(values, 'top', async (api, id) => {
     // Two scans after we start looking: the second one's CPU % covers a whole interval.
     let seen = 0;
-    const wait = nextEvent<ProcSnapshot & { sessionId: string }>(api, (l) => api.on('monitor.procs', l), (p) => p.sessionId === id && ++seen >= 2, timeoutMs, 'process table from the monitor (is the target agent up?)');
-    const state = await api.monitor.state({ id });
-    if (!state.active && state.reason && !/waiting|starting/.test(state.reason)) throw new BenchtopError('invalid-state', `session ${id} is not sampled: ${state.reason}`);
-    return wait;
+    const wait = nextEvent<ProcSnapshot & { sessionId: string }>((l) => api.on('monitor.procs', l), (p) => p.sessionId === id && ++seen >= 2, timeoutMs, 'process table from the monitor (is the target agent up?)');
+    try {
+      const state = await api.monitor.state({ id });
+      if (!state.active && state.reason && !/waiting|starting/.test(state.reason)) throw new BenchtopError('invalid-state', `session ${id} is not sampled: ${state.reason}`);
+    } catch (e) {
+      wait.cancel();
+      throw e;
+    }
+    return wait.promise;
   });
   const procs = [...snap.procs].sort((a, b) => b.cpuPct - a.cpuPct || a.pid - b.pid);
   if (values.json) process.stdout.write(JSON.stringify({ t: snap.t, procs }, null, 2) + '\n');
@@ -99,17 +110,25 @@ export function csvRow(p: MonitorPoint, irqIds: string[]): string {
 }
 
 export async function monitorCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...common, csv: { type: 'boolean', default: false }, rate: { type: 'string', default: '10' }, duration: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { ...common, csv: { type: 'boolean', default: false }, rate: { type: 'string' }, duration: { type: 'string' } } });
   if (!values.csv) throw new BenchtopError('bad-request', 'give --csv (the only output format so far)');
-  const rate = Number(values.rate);
-  if (!(rate >= 1 && rate <= 50)) throw new BenchtopError('bad-request', '--rate must be 1 … 50 (Hz)');
+  // Without --rate the session keeps its rate (a workbench user may have chosen one).
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
+  if (rate !== undefined && !(rate >= 1 && rate <= 50)) throw new BenchtopError('bad-request', '--rate must be 1 … 50 (Hz)');
   const durationMs = values.duration === undefined ? Infinity : Number(values.duration) * 1000;
   if (!(durationMs > 0)) throw new BenchtopError('bad-request', '--duration must be a positive number of seconds');
   await onSession(values, 'monitor', async (api, id) => {
-    await nextEvent<{ sessionId: string; active: boolean }>(api, (l) => api.on('monitor.state', l), (s) => s.sessionId === id && s.active, parseTimeout(values.timeout), 'active sampler').catch(async (e: unknown) => {
-      if (!(await api.monitor.state({ id })).active) throw e;
-    });
-    await api.monitor.configure({ id, rateHz: rate });
+    const active = nextEvent<{ sessionId: string; active: boolean }>((l) => api.on('monitor.state', l), (s) => s.sessionId === id && s.active, parseTimeout(values.timeout), 'active sampler (is the session running?)');
+    try {
+      const state = await api.monitor.state({ id });
+      if (!state.active && state.reason && !/waiting|starting/.test(state.reason)) throw new BenchtopError('invalid-state', `session ${id} is not sampled: ${state.reason}`);
+      if (state.active) active.cancel();
+      else await active.promise;
+    } catch (e) {
+      active.cancel();
+      throw e;
+    }
+    if (rate !== undefined) await api.monitor.configure({ id, rateHz: rate });
     let irqIds: string[] | null = null;
     await new Promise<void>((resolve) => {
       const off = api.on('monitor.samples', (ev) => {
