@@ -1,5 +1,6 @@
-/** Centre: the selected session's toolbar and its tabs (Terminal, Host, Files, Processes, Overview). */
+/** Centre: the selected session's toolbar and its tabs (Terminal, Host, Files, Processes, Monitor, Overview). */
 import { FilesPane } from '../features/files/FilesPane';
+import { MonitorIcon, MonitorPane } from '../features/monitor';
 import { HostTerminalPane } from '../features/hostterm/HostTerminalPane';
 import { ProcessesPane } from '../features/processes/ProcessesPane';
 import { OverviewPane } from '../features/sessions/OverviewPane';
@@ -15,6 +16,7 @@ const TABS: { id: CentreTab; label: string; Icon: typeof TerminalIcon }[] = [
   { id: 'host', label: 'Host', Icon: HostIcon },
   { id: 'files', label: 'Files', Icon: FolderIcon },
   { id: 'processes', label: 'Processes', Icon: ProcessesIcon },
+  { id: 'monitor', label: 'Monitor', Icon: MonitorIcon },
   { id: 'overview', label: 'Overview', Icon: InfoIcon },
 ];
 
@@ -66,6 +68,7 @@ export function Workspace() {
         {tab === 'host' && <HostTerminalPane key={s.id} sessionId={s.id} />}
         {tab === 'files' && <FilesPane key={s.id} session={s} />}
         {tab === 'processes' && <ProcessesPane key={s.id} session={s} />}
+        {tab === 'monitor' && <MonitorPane key={s.id} session={s} />}
         {tab === 'overview' && <OverviewPane session={s} />}
       </div>
     </div>

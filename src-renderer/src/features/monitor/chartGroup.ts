@@ -12,8 +12,8 @@ import type { SampleBuffer } from './sampleBuffer';
 import { panBy, selectedRange, xRange, zoomAround, type Range, type ViewMode } from './viewWindow';
 
 /** Legend row under each chart (CSS px), kept out of the height given to uPlot. */
-export const LEGEND_PX = 22;
-export const MIN_CHART_PX = 64;
+export const LEGEND_PX = 20;
+export const MIN_CHART_PX = 56;
 
 /** Latency from a sample's time to the frame that first drew it, for the benchmarks. */
 export class DrawLatency {
@@ -254,6 +254,9 @@ export class ChartGroup {
         c.u.setData(data as unknown as uPlot.AlignedData, false);
         if (range) c.u.setScale('x', { min: range[0], max: range[1] });
       });
+      // Without a pointer on the chart, the legend reads the newest values.
+      const n = (data[0] as Float64Array).length;
+      if (n && c.u.cursor.left! < 0) c.u.setLegend({ idx: n - 1 });
     }
     this.decimator.retain(live);
     if (this.drawnSeries?.buffer !== b || this.drawnSeries.generation !== b.generation) {

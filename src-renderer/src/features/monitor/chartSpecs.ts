@@ -97,6 +97,14 @@ export function irqChart(ids: readonly string[], label: (id: string) => string):
   };
 }
 
+/** 14:03:27 for ticks a second or more apart, 14:03:27.5 below that, 14:03 from a minute up. */
+export function timeTick(s: number, incr: number): string {
+  const text = formatClockMs(s * 1000);
+  if (incr >= 60) return text.slice(0, 5);
+  if (incr >= 1) return text.slice(0, 8);
+  return text.slice(0, 10);
+}
+
 const VALUE_TEXT: Record<Unit, (v: number) => string> = { pct: formatPct, mib: formatMiB, rate: formatRate };
 
 /** Headroom over the data's maximum, and a floor so an idle chart is not all noise. */
@@ -113,6 +121,8 @@ function yAxis(unit: Unit, side: 1 | 3, scale: string): uPlot.Axis {
     stroke: THEME.axis,
     font: THEME.font,
     gap: 4,
+    // Small plots still get a middle tick.
+    space: 18,
     grid: { show: side === 3, stroke: THEME.grid, width: 1 },
     ticks: { show: true, stroke: THEME.tick, width: 1, size: 4 },
     values: (_u, splits) => splits.map((v) => tickText(unit, v)),
@@ -141,7 +151,9 @@ export function buildOptions(spec: ChartSpec, ctx: BuildContext): uPlot.Options 
       font: THEME.font,
       grid: { show: true, stroke: THEME.grid, width: 1 },
       ticks: { show: ctx.timeLabels, stroke: THEME.tick, width: 1, size: 4 },
-      ...(ctx.timeLabels ? {} : { values: (_u: uPlot, splits: number[]) => splits.map(() => '') }),
+      // Room for a full clock time per tick.
+      space: 74,
+      values: ctx.timeLabels ? (_u: uPlot, splits: number[], _i: number, _space: number, incr: number) => splits.map((v) => timeTick(v, incr)) : (_u: uPlot, splits: number[]) => splits.map(() => ''),
     },
     yAxis(spec.unit, 3, 'y'),
   ];
@@ -155,7 +167,8 @@ export function buildOptions(spec: ChartSpec, ctx: BuildContext): uPlot.Options 
     width: ctx.width,
     height: ctx.height,
     // Charts without a right axis keep its width free so every plot spans the same times.
-    padding: [8, hasRight ? 0 : Y_AXIS_PX, 0, 0],
+    // The bottom tick label of a chart without time labels needs room below the plot.
+    padding: [8, hasRight ? 0 : Y_AXIS_PX, ctx.timeLabels ? 0 : 6, 0],
     pxAlign: true,
     legend: { show: true, live: true },
     cursor: {

@@ -118,7 +118,6 @@ export class MonitorSession {
     for (const u of this.unsubs.splice(0)) u();
     this.loadGen++;
     this.tableGen++;
-    this.dataListeners.clear();
   }
 
   /** The session started, stopped or was paused (from its summary). */

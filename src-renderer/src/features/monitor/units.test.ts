@@ -18,5 +18,6 @@ describe('units', () => {
     expect(formatHz(10)).toBe('10 Hz');
     expect(tickText('pct', 50)).toBe('50 %');
     expect(tickText('mib', 2048)).toBe('2 GiB');
+    expect(tickText('mib', 0)).toBe('0');
   });
 });

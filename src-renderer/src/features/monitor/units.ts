@@ -40,6 +40,7 @@ export function formatRate(x: number): string {
 
 /** Axis ticks carry the unit once per tick without decimals noise. */
 export function tickText(kind: 'pct' | 'mib' | 'rate', v: number): string {
+  if (v === 0) return '0';
   if (kind === 'pct') return `${trim(v, 1)} %`;
   if (kind === 'rate') return formatRate(v);
   return formatMiB(v);
