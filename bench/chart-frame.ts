@@ -50,7 +50,7 @@ export async function measureChartFrame(opts: object = {}): Promise<{ median_ms:
     await page.addScriptTag({ content: js });
     return await page.evaluate(
       async ([name, o]) => {
-        const lib = (window as unknown as Record<string, { runChartFrameBench(o?: object): Promise<{ median_ms: number; p90_ms: number; frames: number }> }>)[name as string]!;
+        const lib = (globalThis as unknown as Record<string, { runChartFrameBench(o?: object): Promise<{ median_ms: number; p90_ms: number; frames: number }> }>)[name as string]!;
         return lib.runChartFrameBench({ frames: 60, ...(o as object) });
       },
       [GLOBAL, opts] as const,
