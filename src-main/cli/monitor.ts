@@ -10,7 +10,8 @@ import type { MonitorPoint, ProcRow, ProcSnapshot } from '../../src-shared/featu
 import { BenchtopError } from '../../src-shared/errors';
 import type { Api } from '../../src-shared/transport';
 import { parseTimeout, withHeadlessSession } from './headless';
-import { connectRemote, inProcessApi } from './remote';
+import { inProcessApi } from '../core/api';
+import { connectRemote } from './remote';
 
 export const MONITOR_USAGE = `  top     print the guest's process table once
           --once (required)  --json  and either --url URL --session ID  or  --boot [--board ID]

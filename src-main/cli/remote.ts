@@ -1,16 +1,12 @@
 /**
- * The contract's typed Api for command-line tools, over either door:
- *  - `connectRemote(url)`: a running `benchtop serve` (its printed URL with the token), through
- *    the WebSocket front door — so a script can watch a session the workbench is showing;
- *  - `inProcessApi(core)`: the same dispatcher in this process (a headless session of our own).
- * Both validate like the UI's calls do.
+ * The contract's typed Api for command-line tools on a running `benchtop serve` (its printed
+ * URL with the token), through the WebSocket front door — so a script can watch a session the
+ * workbench is showing. (For a headless session of its own a tool uses `inProcessApi(core)`
+ * from ../core/api.ts: the same dispatcher in this process.)
  */
 import WebSocket from 'ws';
-import { events } from '../../src-shared/contract';
 import { BenchtopError } from '../../src-shared/errors';
 import { createApi, wireErrorToError, type Api, type ServerMessage, type Transport } from '../../src-shared/transport';
-import { createServiceImpl, dispatch } from '../core/api';
-import type { Core } from '../core/core';
 
 export interface RemoteApi {
   api: Api;
@@ -86,14 +82,4 @@ export async function connectRemote(pageUrl: string, timeoutMs = 5000): Promise<
     },
   };
   return { api: createApi(transport), close: () => ws.close() };
-}
-
-export function inProcessApi(core: Core): Api {
-  const impl = createServiceImpl(core, 'in-process');
-  return createApi({
-    invoke: (method, input) => dispatch(impl, method, input),
-    subscribe: (event, listener) => core.bus.onAny((e, p) => {
-      if (e === event && e in events) listener(p);
-    }),
-  });
 }

@@ -4,6 +4,7 @@
  */
 import { methods, isMethodName, type ServiceImpl } from '../../src-shared/contract';
 import { BenchtopError } from '../../src-shared/errors';
+import { createApi, type Api } from '../../src-shared/transport';
 import type { Core } from './core';
 import { createAgentImpl } from './agent/api';
 import { createHosttermImpl } from './hostterm/api';
@@ -51,4 +52,16 @@ export async function dispatch(impl: ServiceImpl, method: string, rawInput: unkn
   const fn = impl[method] as (input: unknown) => Promise<unknown>;
   const out = await fn(parsed.data);
   return spec.output.parse(out);
+}
+
+/** The typed Api over the dispatcher in this process (CLI headless sessions, tests): validated like a front door. */
+export function inProcessApi(core: Core): Api {
+  const impl = createServiceImpl(core, 'in-process');
+  return createApi({
+    invoke: (method, input) => dispatch(impl, method, input),
+    subscribe: (event, listener) =>
+      core.bus.onAny((e, p) => {
+        if (e === event) listener(p);
+      }),
+  });
 }

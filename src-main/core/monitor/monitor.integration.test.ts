@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MonitorPoint, ProcSnapshot } from '../../../src-shared/features/monitor';
 import type { Api } from '../../../src-shared/transport';
 import { bootToPrompt, liveCore, waitForState } from '../../../test/live-core';
-import { inProcessApi } from '../../cli/remote';
+import { inProcessApi } from '../api';
 import type { AgentChannel } from '../agent/client';
 import { ensureAgent } from '../agent/deploy';
 import { buildGuestProgram } from '../agent/testing/debuggee';
