@@ -185,8 +185,12 @@ int main(int argc, char **argv)
 	link_start(now_ms());
 	logmsg(1, "%s on %s", AGENT_NAME, use_stdio ? "stdio" : path);
 
+	/* One clock read per turn of the loop: in the emulated ARMv5 guest clock_gettime is a
+	 * real syscall (no vDSO) of ~50 µs, and a monitor stream turns this loop ten times a
+	 * second. `now` may lag by the turn's own work (about a millisecond), which only makes
+	 * select() wake that much later; no deadline is ever taken early. */
+	uint64_t now = now_ms();
 	for (;;) {
-		uint64_t now = now_ms();
 		link_tick(now);
 		proc_work(now);
 		monitor_work(now);
@@ -215,7 +219,7 @@ int main(int argc, char **argv)
 			tv.tv_sec = tv.tv_usec = 0;
 			tvp = &tv;
 		} else if (deadline >= 0) {
-			int64_t ms = deadline - (int64_t)now_ms();
+			int64_t ms = deadline - (int64_t)now;
 			if (ms < 0)
 				ms = 0;
 			tv.tv_sec = (time_t)(ms / 1000);
@@ -223,13 +227,13 @@ int main(int argc, char **argv)
 			tvp = &tv;
 		}
 		int n = select(maxfd + 1, &rd, &wr, NULL, tvp);
+		now = now_ms();
 		if (n < 0) {
 			if (errno == EINTR)
 				continue; /* SIGCHLD: the self-pipe is readable now */
 			logmsg(0, "select: %s", strerror(errno));
 			return 1;
 		}
-		now = now_ms();
 		if (FD_ISSET(rfd, &rd) && link_on_readable(now) < 0) {
 			logmsg(0, "link closed");
 			return 0;

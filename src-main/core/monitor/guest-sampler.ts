@@ -14,6 +14,9 @@ import { SampleAssembler } from './sample-codec';
 export interface GuestSamplerOptions {
   intervalMs: number;
   procEvery: number;
+  /** Samples per STREAM frame (1…50, default 1): fewer frames and ACKs cost the guest less
+   * (every agent wake-up is ~0.5 ms of its CPU), at batch × intervalMs of latency. */
+  batch?: number;
   onSample(s: GuestSample): void;
   onError?(e: Error): void;
 }
@@ -51,11 +54,12 @@ export async function openGuestSampler(channel: AgentChannel, o: GuestSamplerOpt
       if (over || kind !== StreamKind.MONITOR) return;
       const r = asm.push(data);
       if (!r.ok) return broken(r.error.message);
-      if (!r.sample) return;
-      try {
-        o.onSample(r.sample);
-      } catch (err) {
-        o.onError?.(err as Error);
+      for (const s of r.samples) {
+        try {
+          o.onSample(s);
+        } catch (err) {
+          o.onError?.(err as Error);
+        }
       }
     },
     end: (f: Buffer[]) => end(`stopped after ${num(f[0])} samples (${num(f[1])} ticks skipped)`),
@@ -67,7 +71,8 @@ export async function openGuestSampler(channel: AgentChannel, o: GuestSamplerOpt
   };
 
   const ch = await channel.channelId();
-  const f = await channel.client.request(ch, Op.MON_START, [o.intervalMs, o.procEvery], { sink, onId: (id) => (requestId = id) });
+  const rates = (intervalMs: number, procEvery: number, batch?: number) => (batch === undefined ? [intervalMs, procEvery] : [intervalMs, procEvery, batch]);
+  const f = await channel.client.request(ch, Op.MON_START, rates(o.intervalMs, o.procEvery, o.batch), { sink, onId: (id) => (requestId = id) });
   const info: GuestSamplerInfo = { clkTck: num(f[0]), pageSize: num(f[1]), monoUs: num(f[2]) };
   if (![info.clkTck, info.pageSize, info.monoUs].every((x) => Number.isFinite(x) && x > 0)) {
     broken(`MON_START answered [${f.map((b) => b.toString('latin1')).join(', ')}]`);
@@ -77,9 +82,9 @@ export async function openGuestSampler(channel: AgentChannel, o: GuestSamplerOpt
   return {
     info,
     ended,
-    async configure(intervalMs: number, procEvery: number) {
+    async configure(intervalMs: number, procEvery: number, batch?: number) {
       if (over) throw new AgentError('monitor stream has ended', 'closed');
-      await channel.request(Op.MON_CONFIG, [intervalMs, procEvery]);
+      await channel.request(Op.MON_CONFIG, rates(intervalMs, procEvery, batch ?? o.batch));
     },
     stop() {
       stopping ??= (async () => {

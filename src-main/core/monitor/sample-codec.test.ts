@@ -104,6 +104,9 @@ class Encoder {
   }
 }
 
+/** A STREAM payload (after the kind byte): the records, each with its uv length. */
+const payload = (...records: Buffer[]): Buffer => Buffer.concat(records.flatMap((r) => [Buffer.from(uv(r.length)), r]));
+
 // ---------------------------------------------------------------- generators
 
 const counter = fc.integer({ min: 0, max: 2 ** 40 });
@@ -174,24 +177,26 @@ function expectSampleIs(got: GuestSample, want: State, seq: number, held: Map<nu
 // ---------------------------------------------------------------- properties
 
 describe('monitor record codec', () => {
-  it('random states round-trip over many delta steps and record splits', () => {
+  it('random states round-trip over many delta steps, record splits and batching', () => {
     fc.assert(
-      fc.property(streamArb(25), ({ states, maxRecord }) => {
+      fc.property(streamArb(25), fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 8 }), ({ states, maxRecord }, groups) => {
         const enc = new Encoder(maxRecord);
         const asm = new SampleAssembler();
         const held = new Map<number, Proc>();
-        states.forEach((st, seq) => {
-          const recs = enc.encode(st);
-          recs.forEach((r) => expect(r.length).toBeLessThanOrEqual(Math.max(maxRecord, 200 + 3 * 300)));
-          const out: GuestSample[] = [];
-          for (const r of recs) {
-            const res = asm.push(r);
-            if (!res.ok) throw new Error(res.error.message);
-            if (res.sample) out.push(res.sample);
-          }
-          expect(out).toHaveLength(1); // exactly one sample, on its LAST record
-          expectSampleIs(out[0]!, st, seq, held);
-        });
+        // All records in order, then packed into payloads of groups[i % n] records each.
+        const perState = states.map((st) => enc.encode(st));
+        perState.flat().forEach((r) => expect(r.length).toBeLessThanOrEqual(Math.max(maxRecord, 200 + 3 * 300)));
+        const all = perState.flat();
+        const out: GuestSample[] = [];
+        for (let i = 0, g = 0; i < all.length; g++) {
+          const n = groups[g % groups.length]!;
+          const res = asm.push(payload(...all.slice(i, i + n)));
+          if (!res.ok) throw new Error(res.error.message);
+          out.push(...res.samples);
+          i += n;
+        }
+        expect(out).toHaveLength(states.length); // exactly one sample per state, on its LAST record
+        states.forEach((st, seq) => expectSampleIs(out[seq]!, st, seq, held));
       }),
       { numRuns: 150 },
     );
@@ -206,8 +211,8 @@ describe('monitor record codec', () => {
         const dump = (s: GuestSample) => JSON.stringify({ ...s, irqs: [...s.irqs], irqNames: [...s.irqNames], procs: s.procs && [...s.procs] });
         for (const st of states)
           for (const r of enc.encode(st)) {
-            const res = asm.push(r);
-            if (res.ok && res.sample) kept.push({ sample: res.sample, copy: dump(res.sample) });
+            const res = asm.push(payload(r));
+            if (res.ok) for (const x of res.samples) kept.push({ sample: x, copy: dump(x) });
           }
         for (const k of kept) expect(dump(k.sample)).toBe(k.copy);
       }),
@@ -219,16 +224,16 @@ describe('monitor record codec', () => {
     const enc = new Encoder(1024);
     const asm = new SampleAssembler();
     const base = { sys: new Array(SYS_N).fill(1), procs: null };
-    const push = (st: State) => enc.encode(st).map((r) => asm.push(r)).at(-1)!;
+    const push = (st: State) => asm.push(payload(...enc.encode(st)));
     const a = push({ ...base, monoUs: 1, procs: [], irqs: [{ id: '42', desc: 'ost0', count: 5 }, { id: 'Err', desc: '', count: 0 }] });
     const b = push({ ...base, monoUs: 2, irqs: [{ id: '42', desc: 'ost0', count: 9 }, { id: 'Err', desc: '', count: 0 }] });
     const c = push({ ...base, monoUs: 3, irqs: [{ id: '42', desc: 'ost0, extra', count: 10 }] });
     if (!a.ok || !b.ok || !c.ok) throw new Error('decode failed');
-    expect([...a.sample!.irqNames]).toEqual([['42', 'ost0'], ['Err', '']]);
-    expect(b.sample!.irqNames.size).toBe(0);
-    expect(b.sample!.irqs.get('42')).toBe(9);
-    expect([...c.sample!.irqNames]).toEqual([['42', 'ost0, extra']]);
-    expect([...c.sample!.irqs]).toEqual([['42', 10]]);
+    expect([...a.samples[0]!.irqNames]).toEqual([['42', 'ost0'], ['Err', '']]);
+    expect(b.samples[0]!.irqNames.size).toBe(0);
+    expect(b.samples[0]!.irqs.get('42')).toBe(9);
+    expect([...c.samples[0]!.irqNames]).toEqual([['42', 'ost0, extra']]);
+    expect([...c.samples[0]!.irqs]).toEqual([['42', 10]]);
   });
 
   it('garbage never throws: a typed error or a record', () => {
@@ -275,21 +280,24 @@ describe('monitor record codec', () => {
     const r2 = enc.encode(st(3, null));
     // A delta for a pid the assembler never saw (it missed the full scan).
     const a = new SampleAssembler();
-    expect(a.push(Buffer.from([RecordFlag.FIRST | RecordFlag.LAST, 0, ...new Array(20).fill(0)])).ok).toBe(true);
-    const bad = a.push(r1[0]!);
+    expect(a.push(payload(Buffer.from([RecordFlag.FIRST | RecordFlag.LAST, 0, ...new Array(20).fill(0)]))).ok).toBe(true);
+    const bad = a.push(payload(r1[0]!));
     expect(bad.ok).toBe(false);
     // Skipping a sample.
     const b = new SampleAssembler();
-    expect(b.push(r0[0]!).ok).toBe(true);
-    const skip = b.push(r2[0]!);
+    expect(b.push(payload(r0[0]!)).ok).toBe(true);
+    const skip = b.push(payload(r2[0]!));
     expect(skip.ok || skip.error.message).toMatch(/sample 2 where 1 was due/);
     // A continuation with no start.
-    expect(new SampleAssembler().push(Buffer.from([0, 0])).ok).toBe(false);
+    expect(new SampleAssembler().push(payload(Buffer.from([0, 0]))).ok).toBe(false);
+    // A record length that runs past the payload, and an empty payload.
+    expect(new SampleAssembler().push(Buffer.from([5, 3, 0])).ok).toBe(false);
+    expect(new SampleAssembler().push(Buffer.alloc(0)).ok).toBe(false);
     // Once failed, it stays failed (later deltas would apply to a wrong base).
-    expect(b.push(r1[0]!).ok).toBe(false);
+    expect(b.push(payload(r1[0]!)).ok).toBe(false);
   });
 
-  it('decodes a record byte by byte as the spec example shows', () => {
+  it('decodes a record byte by byte as the spec example shows (in its payload: length 0x31 first)', () => {
     // Spec example: first record of a stream, one interrupt line, one process.
     const rec = Buffer.from([
       0x03, 0x00, // FIRST|LAST, seq 0
@@ -304,9 +312,11 @@ describe('monitor record codec', () => {
       0x06, 0x01, 0x03, 0x53, // PROC pid 1, NEW|STATE, 'S'
     ]);
     const a = new SampleAssembler();
-    const r = a.push(rec);
+    const r = a.push(payload(rec));
     if (!r.ok) throw new Error(r.error.message);
-    const s = r.sample!;
+    expect(payload(rec)[0]).toBe(0x31);
+    expect(r.samples).toHaveLength(1);
+    const s = r.samples[0]!;
     expect(s.monoUs).toBe(1_000_000);
     expect(s.cpu).toMatchObject({ user: 10, nice: 0, system: 20, idle: 5 });
     expect([s.ctxt, s.forks, s.procsRunning, s.procsBlocked]).toEqual([666, 42, 1, 0]);

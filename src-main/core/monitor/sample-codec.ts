@@ -3,8 +3,9 @@
  * resources/guest/agent/monitor.c) and the assembler that turns a stream of them into
  * GuestSample objects (./guest-sample.ts).
  *
- * - decodeRecord() is pure: one STREAM kind-4 payload (after the kind byte) → a typed record,
- *   or a typed error for anything malformed (it never throws).
+ * - splitPayload() / decodeRecord() are pure: a STREAM kind-4 payload (after the kind byte)
+ *   holds one or more length-prefixed records; each decodes to a typed record, and anything
+ *   malformed to a typed error (they never throw).
  * - SampleAssembler keeps the state the agent's deltas are relative to (the previous sample's
  *   counters, the interrupt rows, the process table) and applies records in order; a sample
  *   may span several records (a large process scan). Any inconsistency (a continuation without
@@ -183,7 +184,27 @@ export function decodeRecord(data: Uint8Array): DecodeResult {
   }
 }
 
-export type AssembleResult = { ok: true; sample: GuestSample | null } | { ok: false; error: CodecError };
+/** The records of one STREAM payload: `uv length + record`, repeated to the end. */
+export function splitPayload(payload: Uint8Array): { ok: true; records: Uint8Array[] } | { ok: false; error: CodecError } {
+  const r = new Reader(payload);
+  const records: Uint8Array[] = [];
+  try {
+    if (!payload.length) throw new CodecError('empty payload', 0);
+    while (r.more()) {
+      const at = r.i;
+      const n = r.uv();
+      if (n === 0 || r.i + n > payload.length) throw new CodecError(`record of ${n} bytes at ${at} does not fit the payload`, at);
+      records.push(payload.subarray(r.i, r.i + n));
+      r.i += n;
+    }
+    return { ok: true, records };
+  } catch (err) {
+    return { ok: false, error: err instanceof CodecError ? err : new CodecError(String(err), r.i) };
+  }
+}
+
+export type AssembleResult = { ok: true; samples: GuestSample[] } | { ok: false; error: CodecError };
+export type ApplyResult = { ok: true; sample: GuestSample | null } | { ok: false; error: CodecError };
 
 interface IrqRow {
   id: string;
@@ -218,15 +239,24 @@ export class SampleAssembler {
   private nextSeq = 0;
   private failed: CodecError | null = null;
 
-  /** Decode and apply one record payload. After an error the assembler stays failed. */
-  push(data: Uint8Array): AssembleResult {
+  /** Decode and apply one STREAM payload; returns the samples it completed. After an error
+   * the assembler stays failed. */
+  push(payload: Uint8Array): AssembleResult {
     if (this.failed) return { ok: false, error: this.failed };
-    const d = decodeRecord(data);
-    if (!d.ok) return this.fail(d.error);
-    return this.apply(d.record);
+    const split = splitPayload(payload);
+    if (!split.ok) return this.fail(split.error);
+    const samples: GuestSample[] = [];
+    for (const data of split.records) {
+      const d = decodeRecord(data);
+      if (!d.ok) return this.fail(d.error);
+      const a = this.apply(d.record);
+      if (!a.ok) return a;
+      if (a.sample) samples.push(a.sample);
+    }
+    return { ok: true, samples };
   }
 
-  apply(rec: MonitorRecord): AssembleResult {
+  apply(rec: MonitorRecord): ApplyResult {
     if (this.failed) return { ok: false, error: this.failed };
     if (rec.first) {
       if (this.open) return this.fail(new CodecError(`sample ${rec.seq} starts while sample ${this.open.seq} is incomplete`, -1));
@@ -322,7 +352,7 @@ export class SampleAssembler {
     return sample;
   }
 
-  private fail(e: CodecError): AssembleResult {
+  private fail(e: CodecError): { ok: false; error: CodecError } {
     this.failed = e;
     return { ok: false, error: e };
   }

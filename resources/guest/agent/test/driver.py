@@ -422,9 +422,10 @@ def test_stall(a, tmp):
 class Monitor:
     """A MON_START stream, decoded with test/monrec.py as its frames arrive."""
 
-    def __init__(self, h, interval, every, chan=0):
-        self.h, self.asm, self.samples, self.seen = h, Assembler(), [], 0
-        self.rid = h.request("MON_START", interval, every, chan=chan)
+    def __init__(self, h, interval, every, chan=0, batch=None):
+        self.h, self.asm, self.samples, self.seen, self.frames = h, Assembler(), [], 0, 0
+        extra = () if batch is None else (batch,)
+        self.rid = h.request("MON_START", interval, every, *extra, chan=chan)
         frames = h.wait(self.rid)
         assert frames[0]["type"] == T_RESP, frames
         self.info = [int(x) for x in parse_fields(frames[0]["payload"])]
@@ -435,8 +436,8 @@ class Monitor:
             if f["type"] == T_STREAM:
                 assert f["payload"][0] == 4, f
                 assert len(f["payload"]) <= 1 + 1024, len(f["payload"])
-                s = self.asm.feed(f["payload"][1:])
-                if s:
+                self.frames += 1
+                for s in self.asm.feed_payload(f["payload"][1:]):
                     s["t"] = time.monotonic()
                     self.samples.append(s)
         self.seen = len(frames)
@@ -543,6 +544,30 @@ def test_monitor_split(a, tmp):
     assert h.call("MON_STOP")[0] == T_RESP
 
 
+def test_monitor_batch(a, tmp):
+    """batch N: N samples to a STREAM frame (fewer frames and ACKs), and MON_STOP sends the rest."""
+    h = a.h
+    h.connect()
+    assert h.call("MON_START", 100, 1, 0)[0] == T_ERR
+    assert h.call("MON_START", 100, 1, 51)[0] == T_ERR
+    m = Monitor(h, 20, 1000, batch=5)
+    # The first sample (every interrupt line named, the full scan) takes several frames.
+    m.until(lambda: len(m.samples) >= 5, what="the first batch")
+    f0, n0 = m.frames, len(m.samples)
+    m.until(lambda: len(m.samples) >= n0 + 30, what="30 samples in batches")
+    assert m.frames - f0 == (len(m.samples) - n0) // 5, (m.frames - f0, len(m.samples) - n0)
+    assert h.call("MON_CONFIG", 20, 1000, 1)[0] == T_RESP
+    f0, n0 = m.frames, len(m.samples)
+    m.until(lambda: len(m.samples) >= n0 + 10, what="10 samples unbatched")
+    assert m.frames - f0 >= len(m.samples) - n0 - 5
+    assert h.call("MON_CONFIG", 20, 1000, 50)[0] == T_RESP
+    m.until(lambda: m.asm.records > 0 and len(m.samples) >= n0 + 11, timeout=2, what="a sample")
+    t, f = h.call("MON_STOP")
+    m._take()
+    end = [x for x in h.replies[m.rid] if x["type"] == T_STREAM_END][0]
+    assert int(parse_fields(end["payload"])[0]) == len(m.samples), "the pending batch went out before STREAM_END"
+
+
 def test_monitor_cost(a, tmp):
     """10 Hz with a scan each second costs the native agent little (a sanity bound; the
     guest's figure is measured by bench/monitor-agent.ts)."""
@@ -557,7 +582,7 @@ def test_monitor_cost(a, tmp):
     assert h.call("MON_STOP")[0] == T_RESP
 
 
-TESTS = [test_monitor, test_monitor_split, test_monitor_cost, test_hello, test_ping, test_channels, test_list_stat, test_put_get, test_put_broken, test_spawn,
+TESTS = [test_monitor, test_monitor_split, test_monitor_batch, test_monitor_cost, test_hello, test_ping, test_channels, test_list_stat, test_put_get, test_put_broken, test_spawn,
          test_signals, test_flow_control, test_events, test_gdb, test_lossy, test_idle, test_stale_host, test_stall]
 
 

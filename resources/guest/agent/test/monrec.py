@@ -58,6 +58,22 @@ class Assembler:
         self.open = None       # the sample being assembled
         self.records = 0
 
+    def feed_payload(self, data):
+        """One STREAM payload (after the kind byte): length-prefixed records; returns the
+        samples completed by them."""
+        r, out = Reader(data), []
+        if not data:
+            raise Bad("empty payload")
+        while r.more():
+            n = r.uv()
+            if r.i + n > len(data):
+                raise Bad("record longer than the payload")
+            r.i += n
+            s = self.feed(data[r.i - n:r.i])
+            if s:
+                out.append(s)
+        return out
+
     def feed(self, data):
         """One record; returns a completed sample dict or None."""
         r = Reader(data)
