@@ -95,6 +95,45 @@ export const migrations: ((db: Db) => void)[] = [
       );
       CREATE INDEX monitor_procs_by_time ON monitor_procs(session_id, run, t);
     `),
+  // 3: the event manager (src-main/core/replay): recordings as revisions of a JSON document
+  // (docs/recording-format.md), and replays with their reports. A recording outlives the
+  // session it was made in, and replays keep the id of a session that may be deleted later.
+  (db) =>
+    db.exec(`
+      CREATE TABLE recordings (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        board TEXT NOT NULL,
+        session_id TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        latest_rev INTEGER NOT NULL
+      );
+      CREATE TABLE recording_revisions (
+        recording_id TEXT NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        rev INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        doc_json TEXT NOT NULL,
+        PRIMARY KEY (recording_id, rev)
+      );
+      CREATE TABLE replays (
+        id TEXT PRIMARY KEY,
+        recording_id TEXT NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        rev INTEGER NOT NULL,
+        session_id TEXT NOT NULL,
+        iteration INTEGER NOT NULL,
+        of INTEGER NOT NULL,
+        speed REAL NOT NULL,
+        state TEXT NOT NULL,
+        started_at REAL,
+        ended_at REAL,
+        injected INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        error TEXT,
+        report_json TEXT
+      );
+      CREATE INDEX replays_by_recording ON replays(recording_id, started_at);
+    `),
 ];
 
 export function openDb(file: string): Db {
