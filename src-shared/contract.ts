@@ -9,7 +9,9 @@
 import { z } from 'zod';
 import { agentEvents, agentMethods } from './features/agent';
 import { hosttermEvents, hosttermMethods } from './features/hostterm';
+import { inputMethods } from './features/input';
 import { monitorEvents, monitorMethods } from './features/monitor';
+import { InputDevice } from './features/recording';
 
 export const SessionState = z.enum([
   'created', // saved, never started or ready to start again
@@ -46,6 +48,8 @@ export const SessionSummary = z.object({
   error: z.string().nullable(),
   /** 127.0.0.1 port of QEMU's gdbstub while running. */
   gdbPort: z.number().int().nullable(),
+  /** Where injected keys go: the board's own keypad, or a QEMU USB keyboard (-device usb-kbd). */
+  inputDevice: InputDevice,
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 
@@ -87,7 +91,12 @@ export const methods = {
   'image.ensure': { input: z.object({ board: z.string().default('mainstone') }), output: ImageInfo },
   'sessions.list': { input: z.object({}), output: z.array(SessionSummary) },
   'sessions.create': {
-    input: z.object({ name: z.string().trim().min(1).max(80).optional(), board: z.string().default('mainstone') }),
+    input: z.object({
+      name: z.string().trim().min(1).max(80).optional(),
+      board: z.string().default('mainstone'),
+      /** keypad (default): the board's own, 37 keys; usb-kbd: every key, but the keypad then gets none. */
+      inputDevice: InputDevice.optional(),
+    }),
     output: SessionSummary,
   },
   'sessions.rename': { input: z.object({ id: SessionId, name: z.string().trim().min(1).max(80) }), output: SessionSummary },
@@ -108,6 +117,7 @@ export const methods = {
   ...agentMethods,
   ...hosttermMethods,
   ...monitorMethods,
+  ...inputMethods,
 } as const;
 
 /** Server-pushed event streams. */

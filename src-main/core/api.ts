@@ -8,6 +8,7 @@ import { createApi, type Api } from '../../src-shared/transport';
 import type { Core } from './core';
 import { createAgentImpl } from './agent/api';
 import { createHosttermImpl } from './hostterm/api';
+import { createInputImpl } from './input/api';
 import { createMonitorImpl } from './monitor/api';
 
 export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket' | 'in-process'): ServiceImpl {
@@ -38,6 +39,7 @@ export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket
     ...createAgentImpl(core),
     ...createHosttermImpl(core),
     ...createMonitorImpl(core),
+    ...createInputImpl(core),
   };
 }
 

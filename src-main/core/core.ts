@@ -10,6 +10,7 @@ import { AgentService } from './agent/service';
 import { findBoard, type BoardProfile } from './boards/profiles';
 import { EventBus } from './events';
 import { HostTerminalService } from './hostterm/service';
+import { InputService } from './input/service';
 import { openGuestSampler } from './monitor/guest-sampler';
 import { MonitorService } from './monitor/service';
 import { MonitorStore } from './monitor/store';
@@ -38,6 +39,8 @@ export interface Core {
   agents: AgentService;
   /** Resource monitor: sampling of every running session, its record (src-main/core/monitor). */
   monitor: MonitorService;
+  /** Guest keys through QMP and the board's screen (src-main/core/input). */
+  input: InputService;
   ensureImage(board: string): Promise<ImageInfo>;
   close(): Promise<void>;
 }
@@ -68,6 +71,7 @@ export function createCore(opts: CoreOptions = {}): Core {
   });
   const agents = new AgentService({ bus, sessions });
   const monitor = new MonitorService({ bus, sessions, agents, store: new MonitorStore(db), openSampler: openGuestSampler });
+  const input = new InputService(sessions);
   let closed = false;
   return {
     version,
@@ -78,6 +82,7 @@ export function createCore(opts: CoreOptions = {}): Core {
     hostTerminals,
     agents,
     monitor,
+    input,
     ensureImage(boardId: string) {
       const board: BoardProfile | undefined = findBoard(boardId);
       if (!board) throw new BenchtopError('unsupported-board', `unknown board '${boardId}'`);

@@ -46,6 +46,11 @@ export interface BoardProfile {
   netArgs: string[];
   /** The shell prompt printed on the console once the guest is up (regex source). */
   promptPattern: string;
+  /**
+   * QEMU key codes (QKeyCode) the board's own input device turns into guest key events; other
+   * keys injected over QMP are dropped by its model. Checked on the guest (docs/input.md).
+   */
+  keypadKeys: readonly string[];
   image: GuestImageRecipe;
 }
 
@@ -65,6 +70,12 @@ export const mainstone: BoardProfile = {
   diskArgs: (file) => ['-drive', `if=sd,file=${file},format=raw`],
   netArgs: ['-nic', 'user'],
   promptPattern: 'benchtop:[^\\r\\n]*# $',
+  // QEMU's PXA27x keypad matrix for mainstone (hw/arm/mainstone.c map[]): letters, dot, slash,
+  // home, shift, space, return, backspace and the arrows. No digits, minus, comma, esc, tab, ctrl.
+  keypadKeys: [
+    ...'abcdefghijklmnopqrstuvwxyz'.split(''),
+    'dot', 'slash', 'home', 'shift', 'spc', 'ret', 'backspace', 'up', 'down', 'left', 'right',
+  ],
   image: {
     arch: 'arm',
     crossCompile: 'arm-linux-gnueabi-',

@@ -13,6 +13,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { BenchtopError } from '../../../src-shared/errors';
 import type { ExitInfo, ImageInfo, SessionState } from '../../../src-shared/contract';
+import type { InputDevice } from '../../../src-shared/features/recording';
 import type { BoardProfile } from '../boards/profiles';
 import { QmpClient } from '../qmp/client';
 import type { QmpEvent } from '../qmp/codec';
@@ -31,6 +32,8 @@ export interface QemuSessionOptions {
   extraArgs?: string[];
   envPath?: string;
   startTimeoutMs?: number;
+  /** 'usb-kbd' adds QEMU's USB keyboard; default 'keypad' (the board's own, nothing to add). */
+  inputDevice?: InputDevice;
 }
 
 export interface QemuSessionEvents {
@@ -52,6 +55,7 @@ export function buildQemuArgs(o: {
   gdbPort: number;
   logFile: string;
   extraArgs?: string[];
+  inputDevice?: InputDevice;
 }): string[] {
   const { board, image, sockets } = o;
   const args = ['-M', board.machine, ...board.extraArgs, '-S'];
@@ -66,6 +70,9 @@ export function buildQemuArgs(o: {
   args.push('-gdb', `tcp:127.0.0.1:${o.gdbPort}`);
   args.push(...board.netArgs);
   args.push('-D', o.logFile);
+  // QEMU routes QMP key events to the newest keyboard: with usb-kbd (on the board's OHCI) the
+  // keypad gets nothing, which is why it is a per-session choice and not always on.
+  if (o.inputDevice === 'usb-kbd') args.push('-device', 'usb-kbd');
   args.push(...(o.extraArgs ?? []));
   return args;
 }
@@ -127,6 +134,7 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
       gdbPort: this.gdbPort,
       logFile: path.join(this.opts.runDir, 'qemu.log'),
       extraArgs: this.opts.extraArgs,
+      inputDevice: this.opts.inputDevice,
     });
     const child = spawn(caps.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BoardInfo, ImageInfo, LifecycleEvent, SessionState, SessionSummary } from '../../../src-shared/contract';
 import { BenchtopError } from '../../../src-shared/errors';
+import type { InputDevice } from '../../../src-shared/features/recording';
 import { boards, findBoard, type BoardProfile } from '../boards/profiles';
 import type { EventBus } from '../events';
 import { QemuSession } from '../qemu/session';
@@ -58,13 +59,13 @@ export class SessionService {
     return this.summary(this.record(id));
   }
 
-  create(input: { name?: string; board: string }): SessionSummary {
+  create(input: { name?: string; board: string; inputDevice?: InputDevice }): SessionSummary {
     const board = findBoard(input.board);
     if (!board) throw new BenchtopError('unsupported-board', `unknown board '${input.board}'; known: ${Object.keys(boards).join(', ')}`);
     const id = crypto.randomBytes(4).toString('hex');
     const createdAt = Date.now();
     const name = input.name ?? `${board.id} ${new Date(createdAt).toISOString().slice(0, 19).replace('T', ' ')}`;
-    this.deps.store.create({ id, name, board: board.id, createdAt });
+    this.deps.store.create({ id, name, board: board.id, createdAt, inputDevice: input.inputDevice ?? 'keypad' });
     return this.publish(id);
   }
 
@@ -112,6 +113,7 @@ export class SessionService {
         runDir: path.join(this.deps.workspace, 'sessions', id, `run-${run}`),
         envPath: this.deps.envPath,
         extraArgs: this.deps.extraQemuArgs,
+        inputDevice: rec.inputDevice,
       });
       const log = new ConsoleLog(this.deps.store, id, run, this.deps.store.consoleBytes(id));
       this.live.set(id, { qemu, console: log });

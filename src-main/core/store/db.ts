@@ -134,6 +134,9 @@ export const migrations: ((db: Db) => void)[] = [
       );
       CREATE INDEX replays_by_recording ON replays(recording_id, started_at);
     `),
+  // 4: the input device a session was created with (src-main/core/input): 'keypad' (the
+  // board's own) or 'usb-kbd'. Sessions made before this keep the board's keypad.
+  (db) => db.exec(`ALTER TABLE sessions ADD COLUMN input_device TEXT NOT NULL DEFAULT 'keypad';`),
 ];
 
 export function openDb(file: string): Db {

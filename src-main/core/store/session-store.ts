@@ -1,5 +1,6 @@
 /** Persistence of sessions, their lifecycle history and console transcripts. */
 import type { ExitInfo, LifecycleEvent, SessionState, SessionSummary } from '../../../src-shared/contract';
+import { InputDevice } from '../../../src-shared/features/recording';
 import type { Db } from './db';
 
 interface SessionRow {
@@ -13,6 +14,7 @@ interface SessionRow {
   runs: number;
   exit_json: string | null;
   error: string | null;
+  input_device: string;
 }
 
 export type SessionRecord = Omit<SessionSummary, 'gdbPort'>;
@@ -23,7 +25,7 @@ export class SessionStore {
   constructor(private readonly db: Db) {
     this.q = {
       insert: db.prepare(
-        'INSERT INTO sessions (id, name, board, state, created_at, runs) VALUES (@id, @name, @board, @state, @createdAt, 0)',
+        'INSERT INTO sessions (id, name, board, state, created_at, runs, input_device) VALUES (@id, @name, @board, @state, @createdAt, 0, @inputDevice)',
       ),
       get: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
       list: db.prepare<[], SessionRow>('SELECT * FROM sessions ORDER BY created_at DESC, id'),
@@ -46,9 +48,9 @@ export class SessionStore {
     };
   }
 
-  create(rec: { id: string; name: string; board: string; createdAt: number }): void {
+  create(rec: { id: string; name: string; board: string; createdAt: number; inputDevice?: InputDevice }): void {
     this.db.transaction(() => {
-      this.q.insert.run({ ...rec, state: 'created' });
+      this.q.insert.run({ ...rec, inputDevice: rec.inputDevice ?? 'keypad', state: 'created' });
       this.q.addEvent.run(rec.id, rec.createdAt, 'created', `board ${rec.board}`);
     })();
   }
@@ -122,5 +124,7 @@ function fromRow(r: SessionRow): SessionRecord {
     runs: r.runs,
     exit: r.exit_json ? (JSON.parse(r.exit_json) as ExitInfo) : null,
     error: r.error,
+    // A value this version does not know (a newer Benchtop wrote it) falls back to the board's own keypad.
+    inputDevice: InputDevice.catch('keypad').parse(r.input_device),
   };
 }

@@ -14,6 +14,7 @@ export function summary(id: string, patch: Partial<SessionSummary> = {}): Sessio
     exit: null,
     error: null,
     gdbPort: null,
+    inputDevice: 'keypad',
     ...patch,
   };
 }
