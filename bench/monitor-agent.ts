@@ -88,7 +88,7 @@ async function phase(ch: AgentChannel, link: Link, o: { seconds: number; interva
         first = x;
         counting = true;
       }
-      if (!first) return;
+      if (!first || !counting) return; // (batched: samples after the window's last scan)
       samples.push(x);
       if (x.procs && x.monoUs - first.monoUs >= o.seconds * 1e6) {
         counting = false;

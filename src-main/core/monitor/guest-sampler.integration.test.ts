@@ -146,4 +146,22 @@ describe('guest sampler on a real mainstone guest', () => {
     expect(samples.length).toBe(count);
     expect(errors).toEqual([]);
   }, 30_000);
+
+  it('batch 5: the same 10 Hz by the guest clock, arriving five samples to a frame', async () => {
+    const got: { s: GuestSample; at: number }[] = [];
+    const b = await openGuestSampler(ch, { intervalMs: 100, procEvery: 10, batch: 5, onSample: (s) => got.push({ s, at: performance.now() }) });
+    try {
+      await until(() => got.length >= 31, 10_000, '31 batched samples');
+    } finally {
+      await b.stop();
+    }
+    const xs = got.slice(1, 31); // the first sample (full state) may have come alone
+    const guestHz = ((xs.length - 1) / (xs.at(-1)!.s.monoUs - xs[0]!.s.monoUs)) * 1e6;
+    expect(guestHz).toBeGreaterThan(9);
+    expect(guestHz).toBeLessThan(10.2);
+    // Arrivals come in bursts: far fewer distinct arrival moments than samples.
+    const bursts = xs.filter((x, i) => i === 0 || x.at - xs[i - 1]!.at > 20).length;
+    expect(bursts).toBeLessThanOrEqual(8);
+    expect((await b.ended).reason).toMatch(/^stopped after \d+ samples/);
+  }, 30_000);
 });
