@@ -6,6 +6,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { StreamKind } from '../agent/client';
+import { FrameType } from '../agent/frame-codec';
 import { startNativeAgent, until, type NativeAgent } from '../agent/testing/native-agent';
 import type { GuestSample } from './guest-sample';
 import { openGuestSampler } from './guest-sampler';
@@ -130,11 +132,40 @@ describe('openGuestSampler ↔ native agent', () => {
     expect(errors.some((e) => /link reset/.test(e.message))).toBe(true);
   }, 20_000);
 
+  it('a record that does not decode ends the sampler and frees the channel (MON_STOP)', async () => {
+    const a = agent();
+    let requestId = -1;
+    let channel = -1;
+    a.client.link.on('message', (m) => {
+      if (m.type === FrameType.STREAM && m.payload[0] === StreamKind.MONITOR) [requestId, channel] = [m.requestId, m.channel];
+    });
+    const { s, samples, errors, ch } = await open(a, 50, 1);
+    await until(() => samples.length >= 2 && requestId > 0, 5000, 'samples');
+    // A garbled record on the stream's request id, as if the agent had sent it (the link's CRC
+    // keeps real garbage out; this stands for a decoder and encoder that disagree).
+    a.client.link.emit('message', { type: FrameType.STREAM, channel, requestId, payload: Buffer.from([StreamKind.MONITOR, 2, 0xff, 0]) });
+    const end = await s.ended;
+    expect(end.reason).toMatch(/^monitor stream: /);
+    expect(errors).toHaveLength(1);
+    const n = samples.length;
+    // The agent was told to stop: the channel takes a new stream (no EBUSY), the old one sends nothing.
+    await until(async () => {
+      try {
+        const again = await openGuestSampler(ch, { intervalMs: 100, procEvery: 1, onSample: () => undefined });
+        await again.stop();
+        return true;
+      } catch {
+        return false;
+      }
+    }, 5000, 'the channel free again');
+    expect(samples.length).toBe(n);
+  }, 20_000);
+
   it('rejects bad rates with EINVAL', async () => {
     const a = agent();
     const ch = a.client.channel('monitor');
-    for (const [iv, every] of [[5, 1], [2000, 1], [100, 0]] as const) {
-      await expect(openGuestSampler(ch, { intervalMs: iv, procEvery: every, onSample: () => undefined })).rejects.toMatchObject({ errno: 22 });
+    for (const [iv, every, batch] of [[5, 1, 1], [2000, 1, 1], [100, 0, 1], [100, 1, 0], [100, 1, 51]] as const) {
+      await expect(openGuestSampler(ch, { intervalMs: iv, procEvery: every, batch, onSample: () => undefined })).rejects.toMatchObject({ errno: 22 });
     }
   });
 });
