@@ -26,3 +26,17 @@ export const USB_KBD_KEYS: readonly string[] = [
 export function deliverableKeys(board: BoardProfile, device: InputDevice): readonly string[] {
   return device === 'usb-kbd' ? USB_KBD_KEYS : board.keypadKeys;
 }
+
+/**
+ * Shortest time between two key events sent to one session's device, ms. Both QEMU models
+ * keep less than the guest needs when events come back to back (measured on mainstone, 26
+ * keys tapped = 52 events, docs/input.md):
+ * - keypad: QEMU's PXA27x model holds one matrix state and raises an IRQ; events that come
+ *   before the guest's driver has scanned replace each other (no gap: 6–31 of 52 arrived;
+ *   1 ms and more: 52 of 52). 4 ms leaves room for a busy host.
+ * - usb-kbd: QEMU's HID queue hands the guest one event per USB poll (~10 ms) and drops what
+ *   overflows its 16 slots (no gap: 24 of 52, 5 ms: 49, 10 ms: 52). 12 ms.
+ */
+export function minEventGapMs(device: InputDevice): number {
+  return device === 'usb-kbd' ? 12 : 4;
+}

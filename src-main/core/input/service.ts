@@ -11,7 +11,7 @@ import { BenchtopError } from '../../../src-shared/errors';
 import type { ScreenFrame } from '../../../src-shared/features/input';
 import type { InputDevice } from '../../../src-shared/features/recording';
 import { findBoard } from '../boards/profiles';
-import { deliverableKeys } from './keys';
+import { deliverableKeys, minEventGapMs } from './keys';
 
 /** The part of QmpClient this service uses (a fake in unit tests). */
 export interface InputQmp {
@@ -48,6 +48,8 @@ export function pngSize(png: Buffer): { width: number; height: number } {
 export class InputService {
   private readonly listeners = new Set<(e: InjectedKey) => void>();
   private grabSeq = 0;
+  /** Per session: the chain of key events (sent in call order) and when the last one went. */
+  private readonly pace = new Map<string, { tail: Promise<unknown>; lastAt: number }>();
 
   constructor(private readonly sessions: InputSessions) {}
 
@@ -63,20 +65,27 @@ export class InputService {
    * One key press or release as its own input-send-event: one event per QMP command, so a press
    * and its release never share a sync frame (the guest would see them at the same instant).
    * Keys the device cannot deliver are sent anyway — QEMU's model decides — and reported.
+   * latencyUs is the QMP round trip, not counting the wait for the device's minimum gap.
    */
   async injectKey(sessionId: string, key: string, down: boolean): Promise<{ latencyUs: number; deliverable: boolean }> {
-    const deliverable = this.keys(sessionId).deliverable.includes(key);
+    const { device, deliverable: keys } = this.keys(sessionId);
+    const deliverable = keys.includes(key);
     const qmp = this.sessions.qemu(sessionId).qmpClient;
-    const t0 = performance.now();
-    try {
-      await qmp.execute('input-send-event', { events: [{ type: 'key', data: { down, key: { type: 'qcode', data: key } } }] });
-    } catch (e) {
-      // QEMU names an unknown key by its parameter; say which key it was.
-      if (e instanceof BenchtopError && e.code === 'qmp-error' && /does not accept value|Invalid parameter/i.test(e.message)) {
-        throw new BenchtopError('bad-request', `QEMU does not know the key code '${key}' (${e.message})`);
-      }
-      throw e;
-    }
+    // Events go out in call order, spaced by the device's minimum gap (keys.ts: back-to-back
+    // events replace each other in QEMU's keypad, overflow its USB keyboard's queue).
+    const st = this.pace.get(sessionId) ?? { tail: Promise.resolve(), lastAt: -Infinity };
+    this.pace.set(sessionId, st);
+    const run = st.tail.then(async () => {
+      // Timers have whole-ms granularity and may fire a little early: wait until really due.
+      const due = st.lastAt + minEventGapMs(device);
+      for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) await new Promise((r) => setTimeout(r, Math.ceil(wait)));
+      const t0 = performance.now();
+      st.lastAt = t0;
+      await this.send(qmp, key, down);
+      return t0;
+    });
+    st.tail = run.catch(() => undefined);
+    const t0 = await run;
     const latencyUs = Math.round((performance.now() - t0) * 1000);
     const ev: InjectedKey = { sessionId, key, down, atMs: performance.timeOrigin + t0, latencyUs, deliverable };
     for (const l of this.listeners) {
@@ -87,6 +96,18 @@ export class InputService {
       }
     }
     return { latencyUs, deliverable };
+  }
+
+  private async send(qmp: InputQmp, key: string, down: boolean): Promise<void> {
+    try {
+      await qmp.execute('input-send-event', { events: [{ type: 'key', data: { down, key: { type: 'qcode', data: key } } }] });
+    } catch (e) {
+      // QEMU names an unknown key by its parameter; say which key it was.
+      if (e instanceof BenchtopError && e.code === 'qmp-error' && /does not accept value|Invalid parameter/i.test(e.message)) {
+        throw new BenchtopError('bad-request', `QEMU does not know the key code '${key}' (${e.message})`);
+      }
+      throw e;
+    }
   }
 
   /** Every injected key, after QEMU accepted it. Returns the unsubscribe function. */
