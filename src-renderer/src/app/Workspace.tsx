@@ -1,8 +1,9 @@
-/** Centre: the selected session's toolbar and its tabs (Terminal, Host, Files, Processes, Monitor, Overview). */
+/** Centre: the selected session's toolbar and its tabs (Terminal, Screen, Host, Files, Processes, Monitor, Overview). */
 import { FilesPane } from '../features/files/FilesPane';
 import { MonitorIcon, MonitorPane } from '../features/monitor';
 import { HostTerminalPane } from '../features/hostterm/HostTerminalPane';
 import { ProcessesPane } from '../features/processes/ProcessesPane';
+import { ScreenIcon, ScreenPane } from '../features/screen';
 import { OverviewPane } from '../features/sessions/OverviewPane';
 import { SessionToolbar } from '../features/sessions/SessionToolbar';
 import { selectedSession, useSessions } from '../features/sessions/sessionsStore';
@@ -13,6 +14,7 @@ import { useLayout, type CentreTab } from './layoutStore';
 
 const TABS: { id: CentreTab; label: string; Icon: typeof TerminalIcon }[] = [
   { id: 'terminal', label: 'Terminal', Icon: TerminalIcon },
+  { id: 'screen', label: 'Screen', Icon: ScreenIcon },
   { id: 'host', label: 'Host', Icon: HostIcon },
   { id: 'files', label: 'Files', Icon: FolderIcon },
   { id: 'processes', label: 'Processes', Icon: ProcessesIcon },
@@ -65,6 +67,7 @@ export function Workspace() {
       </div>
       <div className="tab-body" role="tabpanel">
         {tab === 'terminal' && <TerminalPane key={s.id} sessionId={s.id} />}
+        {tab === 'screen' && <ScreenPane key={s.id} session={s} />}
         {tab === 'host' && <HostTerminalPane key={s.id} sessionId={s.id} />}
         {tab === 'files' && <FilesPane key={s.id} session={s} />}
         {tab === 'processes' && <ProcessesPane key={s.id} session={s} />}

@@ -1,7 +1,7 @@
 /** Layout of the shell: active centre tab, pane sizes (kept in localStorage). */
 import { create } from 'zustand';
 
-export type CentreTab = 'terminal' | 'host' | 'files' | 'processes' | 'monitor' | 'overview';
+export type CentreTab = 'terminal' | 'screen' | 'host' | 'files' | 'processes' | 'monitor' | 'overview';
 
 export interface LayoutState {
   tab: CentreTab;

@@ -1,5 +1,6 @@
-/** Inline form at the top of the explorer: optional name + board, from `boards.list`. */
+/** Inline form at the top of the explorer: optional name + board, from `boards.list`, + input device. */
 import { useEffect, useRef, useState } from 'react';
+import type { InputDevice } from '../../../../src-shared/features/recording';
 import { getApi } from '../../platform/apiRef';
 import { createSession } from './commands';
 import { useSessions } from './sessionsStore';
@@ -8,6 +9,7 @@ export function NewSessionForm({ onDone }: { onDone: () => void }) {
   const boards = useSessions((s) => s.boards);
   const [name, setName] = useState('');
   const [board, setBoard] = useState('');
+  const [inputDevice, setInputDevice] = useState<InputDevice>('keypad');
   const [busy, setBusy] = useState(false);
   const nameRef = useRef<HTMLInputElement>(null);
 
@@ -23,7 +25,7 @@ export function NewSessionForm({ onDone }: { onDone: () => void }) {
   const submit = async () => {
     if (!board || busy) return;
     setBusy(true);
-    const created = await createSession(getApi(), { name, board });
+    const created = await createSession(getApi(), { name, board, inputDevice });
     setBusy(false);
     if (created) onDone();
   };
@@ -74,6 +76,23 @@ export function NewSessionForm({ onDone }: { onDone: () => void }) {
           <code>-M {chosen.machine}</code> · {chosen.description}
         </div>
       )}
+      <label className="field">
+        <span className="field-label">Keys</span>
+        <select
+          className="input"
+          data-testid="new-session-input"
+          value={inputDevice}
+          onChange={(e) => setInputDevice(e.target.value as InputDevice)}
+        >
+          <option value="keypad">Board keypad (default)</option>
+          <option value="usb-kbd">USB keyboard (usb-kbd)</option>
+        </select>
+      </label>
+      <div className="field-hint" data-testid="new-session-input-hint">
+        {inputDevice === 'keypad'
+          ? 'The board’s own keypad: letters, . / Space Enter Backspace arrows only — no digits, Esc, Tab or Ctrl.'
+          : 'Every key, digits included, through a USB keyboard on the board’s OHCI; the keypad then gets no keys.'}
+      </div>
       <div className="form-buttons">
         <button type="button" className="btn" onClick={onDone} data-testid="new-session-cancel">
           Cancel

@@ -4,6 +4,7 @@ import type { Api } from '../../../../src-shared/transport';
 import { reportError } from '../status/errorsStore';
 import { ACTIONS, canRun, type SessionAction } from './actions';
 import { useSessions } from './sessionsStore';
+import type { InputDevice } from '../../../../src-shared/features/recording';
 
 function nameOf(id: string): string {
   return useSessions.getState().byId[id]?.name ?? id;
@@ -24,9 +25,13 @@ export async function runAction(api: Api, id: string, action: SessionAction): Pr
   }
 }
 
-export async function createSession(api: Api, input: { name?: string; board: string }): Promise<SessionSummary | null> {
+export async function createSession(api: Api, input: { name?: string; board: string; inputDevice?: InputDevice }): Promise<SessionSummary | null> {
   try {
-    const s = await api.sessions.create({ board: input.board, ...(input.name?.trim() ? { name: input.name.trim() } : {}) });
+    const s = await api.sessions.create({
+      board: input.board,
+      ...(input.name?.trim() ? { name: input.name.trim() } : {}),
+      ...(input.inputDevice ? { inputDevice: input.inputDevice } : {}),
+    });
     const store = useSessions.getState();
     store.upsert(s);
     store.select(s.id);

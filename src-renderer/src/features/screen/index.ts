@@ -1,0 +1,2 @@
+export { ScreenPane } from './ScreenPane';
+export { ScreenIcon } from './ScreenIcon';
