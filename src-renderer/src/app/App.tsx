@@ -1,6 +1,7 @@
 /** The shell: explorer | (workspace / bottom panel), status bar, error toasts. */
 import { useRef } from 'react';
 import { LogPanel } from '../features/log/LogPanel';
+import { RecordingEditor, useRecordings, useRecordingsFeed } from '../features/recordings';
 import { SessionExplorer } from '../features/sessions/SessionExplorer';
 import { ErrorBanner } from '../features/status/ErrorBanner';
 import { StatusBar } from '../features/status/StatusBar';
@@ -11,6 +12,9 @@ import { Workspace } from './Workspace';
 
 export function App({ onReconnect }: { onReconnect: () => void }) {
   useLifecycleShortcuts();
+  useRecordingsFeed();
+  // A recording picked in the explorer replaces the session workspace until a session is picked.
+  const openRecording = useRecordings((r) => r.openId);
   const sidebarWidth = useLayout((l) => l.sidebarWidth);
   const panelHeight = useLayout((l) => l.panelHeight);
   const panelOpen = useLayout((l) => l.panelOpen);
@@ -30,9 +34,7 @@ export function App({ onReconnect }: { onReconnect: () => void }) {
           onDrag={(d) => useLayout.getState().setSidebarWidth(dragStart.current + d)}
         />
         <div className="column" ref={columnRef}>
-          <main className="workspace">
-            <Workspace />
-          </main>
+          <main className="workspace">{openRecording ? <RecordingEditor key={openRecording} recordingId={openRecording} /> : <Workspace />}</main>
           {panelOpen && (
             <Splitter
               direction="horizontal"

@@ -4,6 +4,7 @@ import { getApi } from '../../platform/apiRef';
 import { formatDateTime, formatShort } from '../../ui/format';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { EditIcon, PlusIcon, TrashIcon } from '../../ui/icons';
+import { closeRecording, RecordingsSection } from '../recordings';
 import { isLive } from './actions';
 import { deleteSession, renameSession } from './commands';
 import { NewSessionForm } from './NewSessionForm';
@@ -77,6 +78,7 @@ export function SessionExplorer() {
           Delete <b>{deleting.name}</b>? Its console transcript and history are deleted too. This cannot be undone.
         </ConfirmDialog>
       )}
+      <RecordingsSection />
     </div>
   );
 }
@@ -106,7 +108,10 @@ function SessionRow(props: {
       data-session-id={s.id}
       data-state={s.state}
       title={`${s.name} (${s.id})\nboard: ${s.board}\ncreated: ${formatDateTime(s.createdAt)}`}
-      onClick={() => useSessions.getState().select(s.id)}
+      onClick={() => {
+        useSessions.getState().select(s.id);
+        closeRecording();
+      }}
       onDoubleClick={props.onRename}
     >
       <StateDot state={s.state} />

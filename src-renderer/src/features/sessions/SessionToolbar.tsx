@@ -3,6 +3,7 @@ import type { ComponentType } from 'react';
 import { getApi } from '../../platform/apiRef';
 import { useConnection } from '../../platform/connectionStore';
 import { PauseIcon, PlayIcon, ResetIcon, ResumeIcon, StopIcon } from '../../ui/icons';
+import { RecordButton } from '../recordings';
 import { ACTION_ORDER, ACTIONS, canRun, type SessionAction } from './actions';
 import { runAction } from './commands';
 import { selectedSession, useSessions } from './sessionsStore';
@@ -50,6 +51,7 @@ export function SessionToolbar() {
             </button>
           );
         })}
+        <RecordButton session={s} />
       </div>
     </div>
   );

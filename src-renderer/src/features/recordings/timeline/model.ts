@@ -287,8 +287,10 @@ export class Timeline {
   private selected = new Set<string>();
   private listeners = new Set<() => void>();
   private dragBase: { doc: TimelineDoc; preview: TimelineDoc; dt: number } | null = null;
-  /** Bumped on every change (document, selection, preview). */
+  /** Bumped on every change (document, selection, grid, drag preview). */
   version = 0;
+  /** Bumped on every change but a drag preview's: what a toolbar or inspector shows. */
+  stateVersion = 0;
   gridUs = 0;
 
   constructor(doc: TimelineDoc) {
@@ -326,8 +328,9 @@ export class Timeline {
     return () => this.listeners.delete(fn);
   }
 
-  private changed(): void {
+  private changed(preview = false): void {
     this.version++;
+    if (!preview) this.stateVersion++;
     for (const fn of [...this.listeners]) fn();
   }
 
@@ -507,7 +510,7 @@ export class Timeline {
     const op = moveOp(d.doc, this.selected, dt);
     d.preview = op ? applyOp(d.doc, op).doc : d.doc;
     d.dt = dt;
-    this.changed();
+    this.changed(true);
   }
 
   /** The shift the drag currently shows, µs. */

@@ -1,0 +1,49 @@
+/** The replay report's table rows and figures, from the contract's µs to what the dialog shows. Pure. */
+import type { ReplayReport } from './recordingsApi';
+
+/** |injected − scheduled| above this is highlighted. */
+export const LATE_US = 2000;
+
+export interface ReportRow {
+  eventId: string;
+  kind: string;
+  label: string;
+  scheduledMs: string;
+  injectedMs: string;
+  guestMs: string;
+  errorMs: string;
+  /** Injected more than 2 ms off schedule (or not injected at all). */
+  late: boolean;
+  missed: boolean;
+}
+
+const ms = (us: number | null) => (us === null ? '—' : (us / 1000).toFixed(2));
+
+export function reportRows(report: ReplayReport): ReportRow[] {
+  return report.events.map((e) => {
+    const err = e.injectedUs === null ? null : e.injectedUs - e.scheduledUs;
+    const replayed = e.kind !== 'marker';
+    return {
+      eventId: e.eventId,
+      kind: e.kind,
+      label: e.label,
+      scheduledMs: ms(e.scheduledUs),
+      injectedMs: ms(e.injectedUs),
+      guestMs: ms(e.guestUs),
+      errorMs: err === null ? '—' : `${err >= 0 ? '+' : '−'}${(Math.abs(err) / 1000).toFixed(2)}`,
+      late: err !== null && Math.abs(err) > LATE_US,
+      missed: replayed && err === null,
+    };
+  });
+}
+
+export function statFigures(report: ReplayReport): { key: string; label: string; value: string; title: string }[] {
+  const s = report.stats;
+  const f = (us: number | null) => (us === null ? '—' : `${(us / 1000).toFixed(2)} ms`);
+  return [
+    { key: 'inject-p50', label: 'Inject error p50', value: f(s.injectErrUsP50), title: 'Median of |injected − scheduled|' },
+    { key: 'inject-p99', label: 'Inject error p99', value: f(s.injectErrUsP99), title: '99th percentile of |injected − scheduled|' },
+    { key: 'guest-p99', label: 'Guest interval error p99', value: f(s.guestErrUsP99), title: 'Guest-observed interval between key events − recorded interval, 99th percentile' },
+    { key: 'compensation', label: 'Compensation', value: f(s.compensationUs), title: 'Mean QMP injection latency the scheduler sent early to make up for' },
+  ];
+}
