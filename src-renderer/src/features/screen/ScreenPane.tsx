@@ -70,7 +70,8 @@ export function ScreenPane({ session }: { session: SessionSummary }) {
     return () => ro.disconnect();
   }, []);
 
-  const scale = size ? integerScale(size.w, size.h, box.w - 16, box.h - 16) : 1;
+  // Room for the frame's outline (16 px) and the hint line under it (~28 px).
+  const scale = size ? integerScale(size.w, size.h, box.w - 16, box.h - 44) : 1;
   const scaleRef = useRef(scale);
   scaleRef.current = scale;
   const lastFrame = useRef<ImageBitmap | null>(null);
@@ -99,10 +100,12 @@ export function ScreenPane({ session }: { session: SessionSummary }) {
 
   // Poll while this pane is shown, the page is visible and the VM runs; one frame when paused.
   useEffect(() => {
+    let disposed = false; // a grab that answers after the pane closed is not shown nor counted
     const pub = () => (window.__benchtopScreen = { ...poller.stats, grabMs: poller.stats.grabMs.slice(), sessionId: session.id, keysSent: sent.current });
     const poller = new ScreenPoller({
       grab: () => getApi().screen.grab({ id: session.id }),
       onFrame: (f: ScreenFrame, changed: boolean) => {
+        if (disposed) return;
         setError(null);
         setSize((cur) => (cur && cur.w === f.width && cur.h === f.height ? cur : { w: f.width, h: f.height }));
         const g = poller.stats.grabMs;
@@ -116,6 +119,7 @@ export function ScreenPane({ session }: { session: SessionSummary }) {
         });
       },
       onError: (m) => {
+        if (disposed) return;
         setError(m);
         pub();
       },
@@ -131,6 +135,7 @@ export function ScreenPane({ session }: { session: SessionSummary }) {
     sync();
     document.addEventListener('visibilitychange', sync);
     return () => {
+      disposed = true;
       document.removeEventListener('visibilitychange', sync);
       poller.stop();
     };
@@ -173,6 +178,7 @@ export function ScreenPane({ session }: { session: SessionSummary }) {
       showFlash(`${keyLabel(q)} is not on the ${keys.device === 'keypad' ? 'board keypad' : keys.device}: the guest will not see it`);
     }
     sent.current++;
+    if (window.__benchtopScreen) window.__benchtopScreen.keysSent = sent.current;
     getApi()
       .input.key({ id: session.id, key: q, down })
       .catch((err: unknown) => reportError(`Send ${keyLabel(q)} to the guest`, err));
