@@ -11,6 +11,7 @@ import { agentEvents, agentMethods } from './features/agent';
 import { hosttermEvents, hosttermMethods } from './features/hostterm';
 import { inputMethods } from './features/input';
 import { monitorEvents, monitorMethods } from './features/monitor';
+import { replayEvents, replayMethods } from './features/replay';
 import { InputDevice } from './features/recording';
 
 export const SessionState = z.enum([
@@ -117,6 +118,7 @@ export const methods = {
   ...agentMethods,
   ...hosttermMethods,
   ...monitorMethods,
+  ...replayMethods,
   ...inputMethods,
 } as const;
 
@@ -132,6 +134,7 @@ export const events = {
   ...agentEvents,
   ...hosttermEvents,
   ...monitorEvents,
+  ...replayEvents,
 } as const;
 
 export type Methods = typeof methods;

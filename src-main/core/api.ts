@@ -10,6 +10,7 @@ import { createAgentImpl } from './agent/api';
 import { createHosttermImpl } from './hostterm/api';
 import { createInputImpl } from './input/api';
 import { createMonitorImpl } from './monitor/api';
+import { createReplayImpl } from './replay/api';
 
 export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket' | 'in-process'): ServiceImpl {
   const s = core.sessions;
@@ -32,6 +33,7 @@ export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket
     'sessions.history': async ({ id }) => s.history(id),
     'console.write': async ({ id, data }) => {
       s.writeConsole(id, data);
+      core.replay.consoleInput(id, data); // what the user types is recorded while the session records
       return { ok: true as const };
     },
     'console.transcript': async ({ id, maxBytes }) => s.transcript(id, maxBytes),
@@ -39,6 +41,7 @@ export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket
     ...createAgentImpl(core),
     ...createHosttermImpl(core),
     ...createMonitorImpl(core),
+    ...createReplayImpl(core),
     ...createInputImpl(core),
   };
 }

@@ -14,6 +14,8 @@ import { InputService } from './input/service';
 import { openGuestSampler } from './monitor/guest-sampler';
 import { MonitorService } from './monitor/service';
 import { MonitorStore } from './monitor/store';
+import { ReplayService } from './replay/service';
+import { ReplayStore } from './replay/store';
 import { SessionService, type ImageProvider } from './sessions/service';
 import { openDb, type Db } from './store/db';
 import { SessionStore } from './store/session-store';
@@ -41,6 +43,8 @@ export interface Core {
   monitor: MonitorService;
   /** Guest keys through QMP and the board's screen (src-main/core/input). */
   input: InputService;
+  /** Event manager: recorder, recordings, replays (src-main/core/replay). */
+  replay: ReplayService;
   ensureImage(board: string): Promise<ImageInfo>;
   close(): Promise<void>;
 }
@@ -72,6 +76,7 @@ export function createCore(opts: CoreOptions = {}): Core {
   const agents = new AgentService({ bus, sessions });
   const monitor = new MonitorService({ bus, sessions, agents, store: new MonitorStore(db), openSampler: openGuestSampler });
   const input = new InputService(sessions);
+  const replay = new ReplayService({ bus, sessions, store: new ReplayStore(db), input });
   let closed = false;
   return {
     version,
@@ -83,6 +88,7 @@ export function createCore(opts: CoreOptions = {}): Core {
     agents,
     monitor,
     input,
+    replay,
     ensureImage(boardId: string) {
       const board: BoardProfile | undefined = findBoard(boardId);
       if (!board) throw new BenchtopError('unsupported-board', `unknown board '${boardId}'`);
@@ -95,6 +101,7 @@ export function createCore(opts: CoreOptions = {}): Core {
       agents.close();
       await sessions.stopAll();
       monitor.close();
+      replay.close();
       db.close();
     },
   };

@@ -122,5 +122,6 @@ export const replayMethods = {
 export const replayEvents = {
   'recorder.status': RecorderStatus,
   'recordings.changed': RecordingSummary,
+  'recordings.removed': z.object({ recordingId: RecordingId }),
   'replay.changed': ReplayInfo,
 } as const;

@@ -45,6 +45,8 @@ export class ReplayService {
   private readonly offs: (() => void)[] = [];
   private nextEventId = 1;
 
+  readonly store: ReplayStore;
+
   constructor(
     private readonly deps: {
       bus: EventBus;
@@ -54,6 +56,7 @@ export class ReplayService {
       now?: () => number;
     },
   ) {
+    this.store = deps.store;
     this.offs.push(
       deps.input.onInjected((e) => {
         if (!this.replaying.has(e.sessionId)) this.capture(e.sessionId, e.atMs, (id, t) => ({ id, t, kind: 'key', key: e.key, down: e.down }));
@@ -170,6 +173,20 @@ export class ReplayService {
     const summary = this.deps.store.saveRevision(recordingId, baseRev, doc);
     this.deps.bus.emit('recordings.changed', summary);
     return summary;
+  }
+
+  rename(recordingId: string, name: string): RecordingSummary {
+    const summary = this.deps.store.rename(recordingId, name);
+    this.deps.bus.emit('recordings.changed', summary);
+    return summary;
+  }
+
+  delete(recordingId: string): void {
+    if ([...this.batches.values()].some((b) => b.infos.some((i) => i.recordingId === recordingId))) {
+      throw new BenchtopError('invalid-state', `recording ${recordingId} is being replayed: cancel the replay first`);
+    }
+    this.deps.store.delete(recordingId);
+    this.deps.bus.emit('recordings.removed', { recordingId });
   }
 
   /** Queue `repeat` replays of a recording into a running session; they run back to back. */
