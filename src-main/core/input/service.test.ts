@@ -62,7 +62,7 @@ describe('InputService.injectKey', () => {
     ]);
   });
 
-  it('keeps call order and spaces events by the device minimum gap (keypad 4 ms, usb-kbd 12 ms)', async () => {
+  it('keeps call order and spaces events by the device minimum gap (keypad 15 ms, usb-kbd 12 ms)', async () => {
     const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
     await Promise.all(keys.map((k, i) => svc.injectKey('s1', k, i % 2 === 0)));
     const sent = qmp.calls.map((c) => (c.args!.events as { data: { key: { data: string } } }[])[0]!.data.key.data);

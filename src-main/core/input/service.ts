@@ -80,8 +80,12 @@ export class InputService {
       const due = st.lastAt + minEventGapMs(device);
       for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) await new Promise((r) => setTimeout(r, Math.ceil(wait)));
       const t0 = performance.now();
-      st.lastAt = t0;
-      await this.send(qmp, key, down);
+      try {
+        await this.send(qmp, key, down);
+      } finally {
+        // From QEMU's answer: the device state changed then, and the guest's scan starts there.
+        st.lastAt = performance.now();
+      }
       return t0;
     });
     st.tail = run.catch(() => undefined);
