@@ -13,6 +13,7 @@ import { mainstone } from '../src-main/core/boards/profiles';
 import { runConsoleCommand } from '../src-main/core/sessions/console-commands';
 import { measureAgent } from './agent';
 import { measureMonitor } from './monitor';
+import { measureReplay } from './replay';
 import { machineInfo, median, percentile } from './machine';
 
 type Figure = { value: number; unit: string; target?: string; note?: string; samples?: number };
@@ -20,7 +21,7 @@ const figures: Record<string, Figure> = {};
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const prompt = new RegExp(mainstone.promptPattern, 'm');
 
-const GROUPS = ['boot', 'qmp', 'agent', 'monitor'] as const;
+const GROUPS = ['boot', 'qmp', 'agent', 'monitor', 'replay'] as const;
 type Group = (typeof GROUPS)[number];
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? '').split(',').filter(Boolean) : [...GROUPS];
@@ -78,6 +79,9 @@ try {
 
   // Resource monitor (issue 4): the agent's sampling cost, one chart redraw, sample → screen.
   if (runs('monitor')) Object.assign(figures, await measureMonitor(core, { onProgress: (l) => console.error(l) }));
+
+  // Event manager (issue 5): replay timing on the host and in the guest, timeline editing.
+  if (runs('replay')) Object.assign(figures, await measureReplay({ onProgress: (l) => console.error(l) }));
 } finally {
   await core.close();
   fs.rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@
  *   benchtop run   [--board mainstone] [--cmd 'uname -a']… [--timeout S] [--keep] [--workspace DIR]
  *   benchtop agent --boot ping|ls|stat|put|get|rm|run …
  *   benchtop top --once [--json] (--url URL --session ID | --boot)
+ *   benchtop replay REC [--repeat N] [--report out.json] (--url URL --session ID | --boot)
  *   benchtop monitor --csv [--rate HZ] [--duration S] (--url URL --session ID | --boot)
  */
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import { createCore } from '../core/core';
 import { ensureWebUiBuilt, serve } from '../server/serve';
 import { agentCommand, AGENT_USAGE } from './agent';
 import { monitorCommand, MONITOR_USAGE, topCommand } from './monitor';
+import { replayCommand, REPLAY_USAGE } from './replay';
 import { runHeadless } from './run';
 
 const USAGE = `usage: benchtop <command> [options]
@@ -27,7 +29,7 @@ commands:
   run     boot a session headless, type commands on its console, print JSON, stop it
           --board ID  --cmd CMD (repeatable)  --timeout SECONDS (default 120)  --workspace DIR
           exits 1 if the boot or any command fails (non-zero exit status)
-${AGENT_USAGE}${MONITOR_USAGE}`;
+${AGENT_USAGE}${MONITOR_USAGE}${REPLAY_USAGE}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -45,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
         return await topCommand(rest);
       case 'monitor':
         return await monitorCommand(rest);
+      case 'replay':
+        return await replayCommand(rest);
       case undefined:
       case 'help':
       case '--help':

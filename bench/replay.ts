@@ -1,0 +1,71 @@
+/**
+ * Event manager figures (issue 5):
+ *   replay_inject_err_ms_p50/p99  |injected − scheduled| over 1,000 key events replayed into a
+ *                                 running mainstone VM (host side: injected = the middle of the
+ *                                 event's QMP round trip); target p99 ≤ 2 ms
+ *   replay_guest_err_ms_p99       guest-observed interval − recorded interval between consecutive
+ *                                 keys (the agent's /dev/input timestamps); target ≤ 5 ms
+ *   timeline_edit_frame_ms_10k    one frame of a drag with 10,000 events (bench/timeline-edit.ts)
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RECORDING_FORMAT, RECORDING_VERSION, type RecordingDoc } from '../src-shared/features/recording';
+import { inProcessApi } from '../src-main/core/api';
+import { createCore } from '../src-main/core/core';
+import { mainstone } from '../src-main/core/boards/profiles';
+
+type Figure = { value: number; unit: string; target?: string; note?: string; samples?: number };
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** 1,000 key events: 500 taps of keypad letters, 25 ms apart (a fast typist is ~60 ms). */
+export function syntheticRecording(events = 1000, gapUs = 25_000): RecordingDoc {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  return {
+    format: RECORDING_FORMAT,
+    version: RECORDING_VERSION,
+    name: `bench ${events} keys`,
+    createdAt: new Date().toISOString(),
+    source: { sessionId: null, board: 'mainstone', inputDevice: 'keypad' },
+    speed: 1,
+    events: Array.from({ length: events }, (_, i) => ({ id: `k${i}`, t: i * gapUs, kind: 'key' as const, key: letters[Math.floor(i / 2) % 26]!, down: i % 2 === 0 })),
+  };
+}
+
+export async function measureReplay(o: { onProgress?: (line: string) => void } = {}): Promise<Record<string, Figure>> {
+  const figures: Record<string, Figure> = {};
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-bench-replay-'));
+  const core = createCore({ workspace: path.join(dir, 'workspace') });
+  try {
+    await core.ensureImage('mainstone');
+    const api = inProcessApi(core);
+    const s = core.sessions.create({ board: 'mainstone', name: 'bench replay' });
+    await core.sessions.start(s.id);
+    await core.sessions.console(s.id).waitFor(new RegExp(mainstone.promptPattern, 'm'), { timeoutMs: 90_000, from: 0 });
+    await core.agents.waitReady(s.id, 60_000).catch(() => undefined);
+    const rec = await api.recordings.import({ text: JSON.stringify(syntheticRecording()) });
+    o.onProgress?.('[bench] replay: 1,000 key events into a running VM');
+    const [info] = await api.replay.start({ recordingId: rec.recordingId, id: s.id });
+    await new Promise<void>((resolve) => {
+      const off = api.on('replay.changed', (i) => {
+        if (i.replayId === info!.replayId && ['done', 'failed', 'cancelled'].includes(i.state)) {
+          off();
+          resolve();
+        }
+      });
+    });
+    const report = await api.replay.report({ replayId: info!.replayId });
+    if (report.replay.state !== 'done') throw new Error(`bench replay ended ${report.replay.state}: ${report.replay.error}`);
+    const n = report.events.filter((e) => e.injectedUs !== null).length;
+    const comp = report.stats.compensationUs === null ? 'none' : `${round(report.stats.compensationUs / 1000)} ms`;
+    figures.replay_inject_err_ms_p50 = { value: round(report.stats.injectErrUsP50! / 1000), unit: 'ms', samples: n, note: `|injected − scheduled|, compensation ${comp}` };
+    figures.replay_inject_err_ms_p99 = { value: round(report.stats.injectErrUsP99! / 1000), unit: 'ms', target: '<= 2', samples: n };
+    if (report.stats.guestErrUsP99 !== null) {
+      figures.replay_guest_err_ms_p99 = { value: round(report.stats.guestErrUsP99 / 1000), unit: 'ms', target: '<= 5', samples: report.events.filter((e) => e.guestUs !== null).length };
+    }
+  } finally {
+    await core.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return figures;
+}
