@@ -134,6 +134,7 @@ enum op {
 	OP_GDB_WRITE = 0x31,
 	OP_GDB_STOP = 0x32,
 	OP_EVENTS = 0x40,
+	OP_INPUT_WATCH = 0x41,
 	OP_MON_START = 0x50,
 	OP_MON_CONFIG = 0x51,
 	OP_MON_STOP = 0x52,
@@ -179,6 +180,13 @@ void events_cleanup(int chan);
 void events_fdset(fd_set *rd, int *maxfd);
 void events_ready(fd_set *rd);
 void events_emit(const char *kind, const char *text);
+
+/* input.c: key events from /dev/input/event* with the kernel's CLOCK_MONOTONIC stamps. */
+extern const char *input_dir; /* /dev/input; tests point it elsewhere (--input-dir) */
+void input_request(struct req r, uint8_t op, struct in *in);
+void input_cleanup(int chan);
+void input_fdset(fd_set *rd, int *maxfd);
+void input_ready(fd_set *rd);
 
 /* monitor.c: the resource sampler runs on the loop's timer (monitor_deadline / monitor_work). */
 void monitor_request(struct req r, uint8_t op, struct in *in, uint64_t now);

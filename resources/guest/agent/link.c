@@ -119,7 +119,7 @@ static void capabilities(struct out *o)
 	const char *arch = uname(&u) == 0 ? u.machine : "unknown";
 	char text[256];
 	size_t n = (size_t)snprintf(text, sizeof text,
-				   "protocol=1\nagent=" AGENT_NAME "\nservices=ping,channel,fs,proc,gdb,events,monitor\n"
+				   "protocol=1\nagent=" AGENT_NAME "\nservices=ping,channel,fs,proc,gdb,events,monitor,input\n"
 				   "arch=%s\nmax_payload=%d\nwindow=%d\n",
 				   arch, FRAME_MAX_PAYLOAD, LINK_WINDOW);
 	out_raw(o, text, n < sizeof text ? n : sizeof text - 1);

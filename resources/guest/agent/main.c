@@ -2,7 +2,7 @@
  * benchtop-agent main: options, opening the link (UART, unix socket or stdio), and the one
  * select() loop.
  *
- *   benchtop-agent [-v…] [--baud N] [--events FIFO] [--gdbserver PATH] DEVICE|SOCKET|--stdio
+ *   benchtop-agent [-v…] [--baud N] [--events FIFO] [--gdbserver PATH] [--input-dir DIR] DEVICE|SOCKET|--stdio
  *
  * Idle cost: with nothing unacknowledged and no child starting, select() has no timeout at
  * all; the only timers are the retransmit timer (while frames are unacked), the 20 ms
@@ -123,7 +123,7 @@ static int open_link(const char *path, long baud)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: benchtop-agent [-v…] [--baud N] [--events FIFO] [--gdbserver PATH] DEVICE|SOCKET|--stdio\n"
+	fprintf(stderr, "usage: benchtop-agent [-v…] [--baud N] [--events FIFO] [--gdbserver PATH] [--input-dir DIR] DEVICE|SOCKET|--stdio\n"
 			"  DEVICE  serial line, e.g. /dev/ttyS1 (made raw, default 921600 baud)\n"
 			"  SOCKET  unix stream socket to connect to\n"
 			"  --stdio the link is stdin/stdout (tests)\n");
@@ -145,6 +145,8 @@ int main(int argc, char **argv)
 			baud = strtol(argv[++i], NULL, 10);
 		else if (!strcmp(a, "--events") && i + 1 < argc)
 			events = argv[++i];
+		else if (!strcmp(a, "--input-dir") && i + 1 < argc)
+			input_dir = argv[++i];
 		else if (!strcmp(a, "--gdbserver") && i + 1 < argc)
 			gdbserver_path = argv[++i];
 		else if (a[0] != '-' && !path)
@@ -206,6 +208,7 @@ int main(int argc, char **argv)
 			FD_ADD(wfd, &wr, &maxfd);
 		proc_fdset(&rd, &wr, &maxfd);
 		events_fdset(&rd, &maxfd);
+		input_fdset(&rd, &maxfd);
 
 		int64_t deadline = link_deadline();
 		int64_t pd = proc_deadline();
@@ -242,5 +245,6 @@ int main(int argc, char **argv)
 			link_flush(now);
 		proc_ready(&rd, &wr, now);
 		events_ready(&rd);
+		input_ready(&rd);
 	}
 }

@@ -72,6 +72,7 @@ static void cleanup(int chan)
 	proc_cleanup(chan);
 	events_cleanup(chan);
 	monitor_cleanup(chan);
+	input_cleanup(chan);
 }
 
 void service_reset(void)
@@ -163,6 +164,9 @@ void service_deliver(const struct frame *f, uint64_t now)
 		return;
 	case OP_EVENTS:
 		events_request(r, op);
+		return;
+	case OP_INPUT_WATCH:
+		input_request(r, op, &in);
 		return;
 	case OP_MON_START: case OP_MON_CONFIG: case OP_MON_STOP:
 		monitor_request(r, op, &in, now);

@@ -2,6 +2,7 @@
  * AgentClient against the real C agent (resources/guest/agent) built for the host and run in
  * `--stdio` mode; with a fault injector on both directions for the lossy cases.
  */
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -10,6 +11,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AgentBroker, socketStream } from './broker';
 import { AgentError, type AgentEventMessage } from './client';
 import { Debuggee } from './gdb-bridge';
+import { parseInputEvent, type InputEvent } from './input-event';
 import { buildAgent, startNativeAgent, until, type NativeAgent } from './testing/native-agent';
 
 beforeAll(() => {
@@ -240,5 +242,53 @@ describe('broker and gdb bridge ↔ native agent (fake gdbserver echoes RSP)', (
     expect(broker.status().state).toBe('connected');
     broker.close();
     server.close();
+  });
+
+  it('inputWatch: key events from the input devices as parsed `input` events, on again after a reboot, off stops them', async () => {
+    const a = agent();
+    await a.client.whenUp(5000);
+    const ev0 = path.join(a.inputDir, 'event0');
+    execFileSync('mkfifo', [ev0]);
+    const w = fs.openSync(ev0, fs.constants.O_RDWR | fs.constants.O_NONBLOCK); // the FIFO never reports EOF
+    // struct input_event on this 64-bit host: timeval (2 × i64), u16 type, u16 code, s32 value.
+    const key = (sec: number, usec: number, code: number, value: number) => {
+      const b = Buffer.alloc(24);
+      b.writeBigInt64LE(BigInt(sec), 0);
+      b.writeBigInt64LE(BigInt(usec), 8);
+      b.writeUInt16LE(1, 16); // EV_KEY
+      b.writeUInt16LE(code, 18);
+      b.writeInt32LE(value, 20);
+      return b;
+    };
+    const got: InputEvent[] = [];
+    a.client.on('event', (e) => {
+      const p = e.kind === 'input' ? parseInputEvent(e.text) : null;
+      if (p) got.push(p);
+    });
+    const ch = a.client.channel('replay');
+    expect(await ch.inputWatch(true)).toEqual([{ node: 'event0', name: '?' }]);
+    fs.writeSync(w, Buffer.concat([key(1, 5, 30, 1), key(1, 9, 30, 0)]));
+    await until(() => got.length >= 2, 3000, 'two input events');
+    expect(got).toEqual([
+      { dev: 'event0', name: '?', code: 30, value: 1, tUs: 1_000_005 },
+      { dev: 'event0', name: '?', code: 30, value: 0, tUs: 1_000_009 },
+    ]);
+    // The guest reboots: the new agent knows nothing of the watch; the channel turns it on again.
+    const epoch = a.client.epoch;
+    a.reboot();
+    await until(() => a.client.isUp && a.client.epoch !== epoch, 5000, 'link up again');
+    await until(() => {
+      fs.writeSync(w, key(2, 0, 48, 1));
+      return got.some((e) => e.code === 48);
+    }, 5000, 'input after the reboot');
+    await ch.inputWatch(false);
+    const n = got.length;
+    fs.writeSync(w, key(3, 0, 31, 1));
+    // The agent closed the device before it answered: nothing can be read from it any more.
+    const fdDir = `/proc/${a.child.pid}/fd`;
+    expect(fs.readdirSync(fdDir).map((f) => fs.readlinkSync(path.join(fdDir, f))).filter((t) => t.startsWith(a.inputDir))).toEqual([]);
+    await ch.ping(); // and whatever was queued before came in order ahead of this answer
+    expect(got.length).toBe(n);
+    fs.closeSync(w);
   });
 });

@@ -34,6 +34,8 @@ export const Op = {
   GDB_WRITE: 0x31,
   GDB_STOP: 0x32,
   EVENTS: 0x40,
+  /** Key events from the guest's /dev/input/event* as EVENTs of kind `input` (./input-event.ts). */
+  INPUT_WATCH: 0x41,
   /** Resource monitor (spec "Monitor"): records stream as kind MONITOR. */
   MON_START: 0x50,
   MON_CONFIG: 0x51,
@@ -828,4 +830,38 @@ export class AgentChannel {
   async events(o: RequestOptions = {}): Promise<void> {
     await this.request(Op.EVENTS, [], o);
   }
+
+  private inputWanted = false;
+  private inputRearm: (() => void) | null = null;
+
+  /**
+   * INPUT_WATCH: while on, the agent sends an EVENT of kind `input` on this channel for each
+   * key event the guest kernel sees (parse it with parseInputEvent), stamped by the kernel on
+   * CLOCK_MONOTONIC. Resolves (for on) with the devices watched. A link reset ends the watch
+   * in the agent; this channel turns it on again when the link comes back up, so a watcher
+   * only misses the keys of the reset itself.
+   */
+  async inputWatch(on: boolean, o: RequestOptions = {}): Promise<InputDevice[]> {
+    this.inputWanted = on;
+    if (on && !this.inputRearm) {
+      this.inputRearm = () => {
+        if (this.inputWanted) this.request(Op.INPUT_WATCH, ['on']).catch(() => undefined);
+      };
+      this.client.on('up', this.inputRearm);
+    } else if (!on && this.inputRearm) {
+      this.client.off('up', this.inputRearm);
+      this.inputRearm = null;
+    }
+    const f = await this.request(Op.INPUT_WATCH, [on ? 'on' : 'off'], o);
+    return f.map((b) => {
+      const [node = '', ...name] = b.toString('utf8').split('\t');
+      return { node, name: name.join('\t') };
+    });
+  }
+}
+
+/** A device an input watch reads: `event0` and its kernel name (EVIOCGNAME). */
+export interface InputDevice {
+  node: string;
+  name: string;
 }

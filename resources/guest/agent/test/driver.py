@@ -27,9 +27,12 @@ ENOTCONN, ESRCH = 107, 3
 class Agent:
     def __init__(self, binary, tmp, to_agent=None, from_agent=None, extra=()):
         self.fifo = os.path.join(tmp, "run", "events")
+        self.input_dir = os.path.join(tmp, "input")
+        os.makedirs(self.input_dir, exist_ok=True)
         self.errlog = open(os.path.join(tmp, "agent.log"), "ab")
         self.p = subprocess.Popen(
-            [binary, "-v", "--stdio", "--events", self.fifo, "--gdbserver", FAKE_GDB, *extra],
+            [binary, "-v", "--stdio", "--events", self.fifo, "--gdbserver", FAKE_GDB,
+             "--input-dir", self.input_dir, *extra],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errlog)
         self.h = Host(self.p.stdout.fileno(), self.p.stdin.fileno(), to_agent, from_agent)
 
@@ -317,6 +320,71 @@ def test_events(a, tmp):
     assert [b"exit", ("pid=%d status=exit:5" % pid).encode()] in ev, ev
 
 
+def input_event(sec, usec, typ, code, value):
+    # struct input_event on this (64-bit) host: struct timeval (2 longs), u16 type, u16 code, s32 value
+    import struct
+    return struct.pack("@llHHi", sec, usec, typ, code, value)
+
+
+def test_input(a, tmp):
+    """INPUT_WATCH on FIFOs standing in for /dev/input/event* (no evdev here: the ioctls fail and
+    the name is "?"): EV_KEY records become `input` EVENTs in order, other types are skipped,
+    SYN_DROPPED is reported, a device created while watching is picked up (inotify), off and
+    DISCONNECT close the devices (no fd left), and nothing is read while nobody watches."""
+    import stat as st_
+    h = a.h
+    h.connect()
+    ev0 = os.path.join(a.input_dir, "event0")
+    os.mkfifo(ev0)
+    os.mkfifo(os.path.join(a.input_dir, "mouse0"))  # not an event node: ignored
+    w0 = os.open(ev0, os.O_RDWR | os.O_NONBLOCK)  # keeps the FIFO from reporting EOF
+
+    def agent_fds():
+        d = "/proc/%d/fd" % a.p.pid
+        return sorted(os.readlink(os.path.join(d, x)) for x in os.listdir(d))
+
+    assert not any("event0" in x for x in agent_fds()), "opened before anyone watches"
+    t, f = h.call("INPUT_WATCH", "maybe")
+    assert t == T_ERR and int(f[0]) == 22, f
+    t, f = h.call("INPUT_WATCH", "on")
+    assert t == T_RESP and f == [b"event0\t?"], f
+    assert any(x.endswith("/event0") for x in agent_fds())
+    os.write(w0, input_event(5, 250, 4, 4, 30) + input_event(5, 250, 1, 30, 1) + input_event(5, 250, 0, 0, 0)
+             + input_event(5, 900000, 1, 30, 0) + input_event(6, 1, 1, 48, 2) + input_event(7, 3, 0, 3, 0))
+    h.pump(3, lambda: len(h.events) >= 4)
+    ev = [parse_fields(e["payload"]) for e in h.events]
+    assert ev == [[b"input", b"dev=event0 name=? code=30 value=1 t=5000250"],
+                  [b"input", b"dev=event0 name=? code=30 value=0 t=5900000"],
+                  [b"input", b"dev=event0 name=? code=48 value=2 t=6000001"],
+                  [b"input-dropped", b"dev=event0 name=? t=7000003"]], ev
+    # A device that appears while watching.
+    ev3 = os.path.join(a.input_dir, "event3")
+    os.mkfifo(ev3)
+    h.pump(2, lambda: any(x.endswith("/event3") for x in agent_fds()))
+    w3 = os.open(ev3, os.O_RDWR | os.O_NONBLOCK)
+    os.write(w3, input_event(8, 0, 1, 2, 1))
+    h.pump(3, lambda: len(h.events) >= 5)
+    assert parse_fields(h.events[4]["payload"]) == [b"input", b"dev=event3 name=? code=2 value=1 t=8000000"]
+    # Off: the devices are closed, later key events are not sent.
+    assert h.call("INPUT_WATCH", "off")[0] == T_RESP
+    assert not any(x.startswith(a.input_dir) for x in agent_fds()), agent_fds()
+    os.write(w0, input_event(9, 0, 1, 30, 1))
+    h.pump(0.5)
+    assert len(h.events) == 5, h.events[5:]
+    os.read(w0, 4096)  # drain what nobody read
+    # Another channel watches, DISCONNECT ends it too.
+    ch = int(h.call("CONNECT", "input-test")[1][0])
+    assert h.call("INPUT_WATCH", "on", chan=ch)[0] == T_RESP
+    os.write(w0, input_event(10, 0, 1, 31, 1))
+    h.pump(3, lambda: len(h.events) >= 6)
+    assert h.events[5]["chan"] == ch and parse_fields(h.events[5]["payload"])[1].endswith(b"code=31 value=1 t=10000000")
+    assert h.call("DISCONNECT", chan=ch)[0] == T_RESP
+    assert not any(x.startswith(a.input_dir) for x in agent_fds()), agent_fds()
+    os.close(w0)
+    os.close(w3)
+    assert st_.S_ISFIFO(os.stat(ev0).st_mode)
+
+
 def test_gdb(a, tmp):
     h = a.h
     h.connect()
@@ -583,7 +651,7 @@ def test_monitor_cost(a, tmp):
 
 
 TESTS = [test_monitor, test_monitor_split, test_monitor_batch, test_monitor_cost, test_hello, test_ping, test_channels, test_list_stat, test_put_get, test_put_broken, test_spawn,
-         test_signals, test_flow_control, test_events, test_gdb, test_lossy, test_idle, test_stale_host, test_stall]
+         test_signals, test_flow_control, test_events, test_input, test_gdb, test_lossy, test_idle, test_stale_host, test_stall]
 
 
 def main():

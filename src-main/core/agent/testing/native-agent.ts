@@ -64,6 +64,8 @@ export interface NativeAgent {
   client: AgentClient;
   /** Where marker lines go (a FIFO the agent created). */
   eventsFifo: string;
+  /** The agent's input folder (INPUT_WATCH): FIFOs named eventN stand in for evdev nodes. */
+  inputDir: string;
   dir: string;
   toAgent: ReturnType<typeof faulty>;
   toHost: ReturnType<typeof faulty>;
@@ -79,6 +81,9 @@ export function startNativeAgent(o: { faults?: Faults | null; client?: Partial<A
   const bin = buildAgent('host');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-agent-'));
   const eventsFifo = path.join(dir, 'events');
+  // Stands in for /dev/input (INPUT_WATCH): tests put FIFOs named eventN there.
+  const inputDir = path.join(dir, 'input');
+  fs.mkdirSync(inputDir);
   let child: ChildProcess;
   const toAgent = faulty((b) => {
     if (child.stdin && !child.stdin.destroyed) child.stdin.write(b);
@@ -86,7 +91,7 @@ export function startNativeAgent(o: { faults?: Faults | null; client?: Partial<A
   const client = new AgentClient({ ...o.client, write: toAgent.write });
   const toHost = faulty((b) => client.receive(b), o.faults ?? null);
   const launch = () => {
-    const c = spawn(bin, [...(o.verbose ? ['-vv'] : []), '--stdio', '--events', eventsFifo, '--gdbserver', fakeGdbserver()], { stdio: ['pipe', 'pipe', o.verbose ? 'inherit' : 'ignore'] });
+    const c = spawn(bin, [...(o.verbose ? ['-vv'] : []), '--stdio', '--events', eventsFifo, '--gdbserver', fakeGdbserver(), '--input-dir', inputDir], { stdio: ['pipe', 'pipe', o.verbose ? 'inherit' : 'ignore'] });
     c.stdin!.on('error', () => undefined);
     c.stdout!.on('data', (b: Buffer) => {
       if (c === child) toHost.write(b);
@@ -101,6 +106,7 @@ export function startNativeAgent(o: { faults?: Faults | null; client?: Partial<A
     },
     client,
     eventsFifo,
+    inputDir,
     dir,
     toAgent,
     toHost,
