@@ -25,7 +25,8 @@ afterAll(async () => wb?.close());
 
 const shot = (name: string) => page.screenshot({ path: path.join(shotsDir, `screen-${name}.png`) });
 type Stats = { fps: number; frames: number; changed: number; grabMs: number[]; width: number; height: number; keysSent: number };
-const stats = () => page.evaluate(() => (window as unknown as { __benchtopScreen?: Stats }).__benchtopScreen ?? null);
+// globalThis, not window: this file is typechecked under the node config (no DOM types).
+const stats = () => page.evaluate(() => (globalThis as unknown as { __benchtopScreen?: Stats }).__benchtopScreen ?? null);
 /** Lit pixels of the LCD now, from the core (the same screendump the pane shows). */
 const lit = async () => litPixels(decodePng(Buffer.from((await wb.server.core.input.grab(id)).base64, 'base64')));
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
