@@ -16,8 +16,12 @@ import type { RecordedEvent, RecordingDoc } from '../../../src-shared/features/r
 import type { ReplayEventResult } from '../../../src-shared/features/replay';
 
 export interface Injector {
-  /** Resolves when QEMU answered the injection command. */
-  key(key: string, down: boolean): Promise<void>;
+  /**
+   * Resolves when QEMU answered the injection command; with `latencyUs` when the input path
+   * measured the command's own round trip (it may first wait for the device's minimum gap
+   * between events, which is not QMP latency).
+   */
+  key(key: string, down: boolean): Promise<{ latencyUs?: number } | void>;
   console(data: string): void;
 }
 
@@ -88,9 +92,10 @@ export async function replayDocument(o: ReplayOptions): Promise<ReplayRun> {
       const sendAt = target - halfRttMs;
       await waitUntil(sendAt, now, o.signal);
       if (o.signal?.aborted) break;
-      const sent = now();
-      await o.injector.key(e.key, e.down);
+      let sent = now();
+      const answer = await o.injector.key(e.key, e.down);
       const answered = now();
+      if (answer && answer.latencyUs !== undefined) sent = answered - answer.latencyUs / 1000;
       r.injectedUs = ((sent + answered) / 2 - t0) * 1000;
       compensationSum += halfRttMs;
       const half = (answered - sent) / 2;

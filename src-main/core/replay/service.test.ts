@@ -25,6 +25,7 @@ function setup() {
     injectKey: async (sessionId, key, down) => {
       injected.push(`${sessionId}:${key}${down ? '↓' : '↑'}`);
       listener({ sessionId, key, down, atMs: clock.t });
+      return { latencyUs: 300 };
     },
     onInjected: (l) => ((listener = l), () => undefined),
   };

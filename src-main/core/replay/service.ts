@@ -17,7 +17,7 @@ import { newReplayId, type ReplayStore } from './store';
 
 /** What the replay service needs of the input path (src-main/core/input). */
 export interface KeyInput {
-  injectKey(sessionId: string, key: string, down: boolean): Promise<unknown>;
+  injectKey(sessionId: string, key: string, down: boolean): Promise<{ latencyUs: number }>;
   onInjected(listener: (e: { sessionId: string; key: string; down: boolean; atMs: number }) => void): () => void;
 }
 
@@ -219,7 +219,7 @@ export class ReplayService {
       this.deps.bus.emit('replay.changed', info);
     }
     const injector: Injector = o.injector ?? {
-      key: async (key, down) => void (await this.deps.input.injectKey(o.sessionId, key, down)),
+      key: (key, down) => this.deps.input.injectKey(o.sessionId, key, down),
       console: (data) => this.deps.sessions.writeConsole(o.sessionId, data),
     };
     this.replaying.add(o.sessionId);
