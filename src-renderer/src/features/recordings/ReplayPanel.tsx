@@ -107,11 +107,6 @@ function ReplayRow({ r, sessionName, onReport }: { r: ReplayInfo; sessionName: s
         {r.startedAt !== null ? formatClockMs(r.startedAt) : 'waiting'}
         {took ? ` · ${took}` : ''}
       </span>
-      {r.error && (
-        <span className="replay-error" title={r.error}>
-          {r.error}
-        </span>
-      )}
       <span className="replay-actions">
         {active && (
           <button className="btn btn-small" data-testid="replay-cancel" onClick={() => void cancelReplay(recordingsApi(), r.replayId)}>
@@ -122,6 +117,11 @@ function ReplayRow({ r, sessionName, onReport }: { r: ReplayInfo; sessionName: s
           Report
         </button>
       </span>
+      {r.error && (
+        <span className="replay-error" title={r.error}>
+          {r.error}
+        </span>
+      )}
     </div>
   );
 }

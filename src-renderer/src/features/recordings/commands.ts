@@ -28,6 +28,11 @@ export function wireRecordingEvents(api: RecordingsApi): (() => void)[] {
     api.on('recordings.changed', (r) => st().upsert(r)),
     api.on('recorder.status', (s) => st().setRecorder(s)),
     api.on('replay.changed', (r) => st().upsertReplays([r])),
+    // A recording deleted elsewhere (newer cores send this; the list on reconnect covers older ones).
+    (api.on as (event: string, l: (p: unknown) => void) => () => void)('recordings.removed', (p) => {
+      const id = (p as { recordingId?: unknown } | null)?.recordingId;
+      if (typeof id === 'string') st().remove(id);
+    }),
   ];
 }
 

@@ -146,6 +146,10 @@ describe('recordings commands and events', () => {
     expect(useRecordings.getState().replays['p00000001']).toMatchObject({ state: 'done', injected: 2 });
     expect(replaysOf(useRecordings.getState().replays, 'r00000001').map((r) => r.replayId)).toEqual(['p00000001']);
     expect(replaysOf(useRecordings.getState().replays, 'r0000000f')).toEqual([]);
+    useRecordings.getState().open('r00000001');
+    emit('recordings.removed' as RecordingsEventName, { recordingId: 'r00000001' });
+    expect(useRecordings.getState().byId['r00000001']).toBeUndefined();
+    expect(useRecordings.getState().openId).toBeNull();
   });
 });
 

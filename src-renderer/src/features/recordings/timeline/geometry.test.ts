@@ -50,6 +50,9 @@ describe('timeline geometry', () => {
     expect(formatTick(500, 100)).toBe('0.5 ms');
     expect(formatTick(125_000_000, 5_000_000)).toBe('2:05');
     expect(formatTick(-100_000, 100_000)).toBe('−100 ms');
+    // One style along an axis of minutes, 0 included.
+    expect([0, 50e6, 100e6].map((t) => formatTick(t, 50e6))).toEqual(['0:00', '0:50', '1:40']);
+    expect([0, 2e6, 4e6].map((t) => formatTick(t, 2e6))).toEqual(['0 s', '2 s', '4 s']);
   });
 
   it('formats durations and parses edited milliseconds to integer µs', () => {

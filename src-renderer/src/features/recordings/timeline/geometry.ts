@@ -64,8 +64,12 @@ function decimals(stepUs: number, unitUs: number): number {
 export function formatTick(tUs: number, stepUs: number): string {
   const neg = tUs < 0 ? '−' : '';
   const a = Math.abs(tUs);
-  if (a < 1e6) return `${neg}${(a / 1000).toFixed(decimals(stepUs, 1000))} ms`;
-  if (a < 60e6 || stepUs < 1e6) return `${neg}${(a / 1e6).toFixed(decimals(stepUs, 1e6))} s`;
+  if (stepUs < 1e6) {
+    if (a < 1e6) return `${neg}${(a / 1000).toFixed(decimals(stepUs, 1000))} ms`;
+    return `${neg}${(a / 1e6).toFixed(decimals(stepUs, 1e6))} s`;
+  }
+  // Whole seconds: "12 s" for a short view, m:ss once the view spans minutes.
+  if (a < 60e6 && stepUs < 10e6) return `${neg}${Math.round(a / 1e6)} s`;
   const m = Math.floor(a / 60e6);
   const s = (a - m * 60e6) / 1e6;
   return `${neg}${m}:${s.toFixed(0).padStart(2, '0')}`;

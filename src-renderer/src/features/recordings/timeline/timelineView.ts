@@ -25,6 +25,7 @@ export const THEME = {
   key: '#264f78',
   keyEdge: '#3794ff',
   keySelected: '#0e7ad1',
+  keyDense: '#3a6a99',
   selectedEdge: '#ffffff',
   chip: '#3a3d41',
   chipEdge: '#5a5d61',
@@ -404,7 +405,7 @@ export class TimelineView {
         if (label.length * CHAR_PX < w - 6) ctx.fillText(label, tx, y + h / 2 + 0.5);
       }
     }
-    cover.forEach((c, row) => c.draw(ctx, top + row * rh + 1, rh - 3, [THEME.keyEdge, THEME.selectedEdge]));
+    cover.forEach((c, row) => c.draw(ctx, top + row * rh + 1, rh - 3, [THEME.keyDense, THEME.keySelected]));
   }
 
   private drawConsole(idx: LaneIndex, sel: ReadonlySet<string>, tFrom: number, tTo: number, rh: number): void {
@@ -419,22 +420,34 @@ export class TimelineView {
     const cover = this.covers.slice(KEY_ROWS, KEY_ROWS + CHIP_ROWS);
     for (const c of cover) c.reset(Math.ceil(vp.widthPx));
     const rowEnd = [-Infinity, -Infinity];
-    // Start a little before the view: a chip that begins there may still show.
+    const labels: string[] = [];
+    // First the places (a chip where there is room, else a tick), then the ticks, then the chips over them.
     for (let i = firstAtOrAfter(events, tFrom - CHIP_MAX_PX * vp.usPerPx, (e) => e.t); i < events.length; i++) {
       const e = events[i]!;
       if (e.t > tTo) break;
       const x = xOf(vp, e.t);
-      const selected = sel.has(e.id);
       let row = rowEnd[0]! < x ? 0 : rowEnd[1]! < x ? 1 : -1;
       if (row < 0) {
         // No room: a tick on the row that frees first (in the selection's colour when selected).
-        row = rowEnd[0]! <= rowEnd[1]! ? 0 : 1;
-        cover[row]!.mark(x, x + 2, selected ? 2 : 1);
+        cover[rowEnd[0]! <= rowEnd[1]! ? 0 : 1]!.mark(x, x + 2, sel.has(e.id) ? 2 : 1);
         continue;
       }
       const label = consoleLabel(e.data);
       const w = Math.min(CHIP_MAX_PX, label.length * CHAR_PX + 10);
-      const y = top + row * rh + 1;
+      rowEnd[row] = x + w + 2;
+      chips.x.push(x);
+      chips.w.push(w);
+      chips.row.push(row);
+      chips.idx.push(i);
+      labels.push(label);
+    }
+    cover.forEach((c, row) => c.draw(ctx, top + row * rh + 1, rh - 3, [THEME.chipEdge, THEME.chipSelected]));
+    for (let k = 0; k < chips.x.length; k++) {
+      const x = chips.x[k]!;
+      const w = chips.w[k]!;
+      const label = labels[k]!;
+      const selected = sel.has(events[chips.idx[k]!]!.id);
+      const y = top + chips.row[k]! * rh + 1;
       const h = rh - 3;
       ctx.fillStyle = selected ? THEME.chipSelected : THEME.chip;
       ctx.fillRect(x, y, w, h);
@@ -443,13 +456,7 @@ export class TimelineView {
       ctx.fillStyle = THEME.text;
       const fit = Math.floor((w - 10) / CHAR_PX);
       ctx.fillText(label.length > fit ? `${label.slice(0, Math.max(0, fit - 1))}…` : label, x + 6, y + h / 2 + 0.5);
-      rowEnd[row] = x + w + 2;
-      chips.x.push(x);
-      chips.w.push(w);
-      chips.row.push(row);
-      chips.idx.push(i);
     }
-    cover.forEach((c, row) => c.draw(ctx, top + row * rh + 1, rh - 3, [THEME.chipEdge, THEME.selectedEdge]));
   }
 
   private drawMarkers(idx: LaneIndex, sel: ReadonlySet<string>, tFrom: number, tTo: number, rh: number, box: { top: number; height: number }): void {
@@ -467,9 +474,9 @@ export class TimelineView {
       const x = Math.round(xOf(vp, m.t));
       const selected = sel.has(m.id);
       poles.mark(x, x + 1, selected ? 2 : 1);
+      if (x < lastEnd) continue;
       const label = m.text || 'marker';
-      const w = Math.min(180, label.length * 6.2 + 12);
-      if (x < lastEnd && !selected) continue;
+      const w = Math.min(180, ctx.measureText(label).width + 16);
       ctx.fillStyle = selected ? THEME.markerSelected : THEME.marker;
       ctx.beginPath();
       ctx.moveTo(x, y + 1);
@@ -480,8 +487,9 @@ export class TimelineView {
       ctx.closePath();
       ctx.fill();
       ctx.fillStyle = '#1f1f1f';
-      const fit = Math.floor((w - 14) / 6.2);
-      ctx.fillText(label.length > fit ? `${label.slice(0, Math.max(0, fit - 1))}…` : label, x + 4, y + rh / 2 - 0.5);
+      let text = label;
+      while (text.length > 1 && ctx.measureText(text).width > w - 14) text = text.slice(0, -1);
+      ctx.fillText(text === label ? label : `${text.slice(0, -1)}…`, x + 4, y + rh / 2 - 0.5);
       lastEnd = x + w + 2;
     }
     // The flags' poles run down from the ruler so a marker lines up with the keys it follows.
