@@ -76,7 +76,20 @@ export function createCore(opts: CoreOptions = {}): Core {
   const agents = new AgentService({ bus, sessions });
   const monitor = new MonitorService({ bus, sessions, agents, store: new MonitorStore(db), openSampler: openGuestSampler });
   const input = new InputService(sessions);
-  const replay = new ReplayService({ bus, sessions, store: new ReplayStore(db), input });
+  const replay = new ReplayService({
+    bus,
+    sessions,
+    store: new ReplayStore(db),
+    input,
+    guest: {
+      watch: async (id) => {
+        const ch = agents.channel(id, 'replay');
+        await ch.inputWatch(true, { timeoutMs: 5000 });
+        return async () => void (await ch.inputWatch(false, { timeoutMs: 5000 }));
+      },
+      toHostMs: (id, monoUs) => monitor.guestToHostMs(id, monoUs),
+    },
+  });
   let closed = false;
   return {
     version,

@@ -41,3 +41,16 @@ export function deliverableKeys(board: BoardProfile, device: InputDevice): reado
 export function minEventGapMs(device: InputDevice): number {
   return device === 'usb-kbd' ? 12 : 15;
 }
+
+/**
+ * Linux input codes (linux/input-event-codes.h) of QEMU key codes, for matching what the guest
+ * kernel reports on /dev/input with what was injected (replay reports).
+ */
+export const LINUX_KEY_CODES: Readonly<Record<string, number>> = {
+  esc: 1, '1': 2, '2': 3, '3': 4, '4': 5, '5': 6, '6': 7, '7': 8, '8': 9, '9': 10, '0': 11, minus: 12, equal: 13, backspace: 14, tab: 15,
+  q: 16, w: 17, e: 18, r: 19, t: 20, y: 21, u: 22, i: 23, o: 24, p: 25, bracket_left: 26, bracket_right: 27, ret: 28, ctrl: 29,
+  a: 30, s: 31, d: 32, f: 33, g: 34, h: 35, j: 36, k: 37, l: 38, semicolon: 39, apostrophe: 40, grave_accent: 41, shift: 42, backslash: 43,
+  z: 44, x: 45, c: 46, v: 47, b: 48, n: 49, m: 50, comma: 51, dot: 52, slash: 53, shift_r: 54, kp_multiply: 55, alt: 56, spc: 57, caps_lock: 58,
+  f1: 59, f2: 60, f3: 61, f4: 62, f5: 63, f6: 64, f7: 65, f8: 66, f9: 67, f10: 68, f11: 87, f12: 88,
+  ctrl_r: 97, alt_r: 100, home: 102, up: 103, pgup: 104, left: 105, right: 106, end: 107, down: 108, pgdn: 109, insert: 110, delete: 111,
+};

@@ -133,6 +133,11 @@ export class GuestClock {
     return monoUs / 1000 + this.offsetMs;
   }
 
+  /** Host time of a guest CLOCK_MONOTONIC instant with the current offset (null before any sample). */
+  map(monoUs: number): number | null {
+    return this.offsetMs === null ? null : monoUs / 1000 + this.offsetMs;
+  }
+
   /** Seed from a request/answer pair: the guest read `monoUs` somewhere between sent and answered. */
   seed(monoUs: number, sentAt: number, answeredAt: number): void {
     this.offsetMs = (sentAt + answeredAt) / 2 - monoUs / 1000;

@@ -114,6 +114,14 @@ export class MonitorService {
     return this.toState(l);
   }
 
+  /**
+   * Host time (ms) of a guest CLOCK_MONOTONIC instant (µs), by the mapping the session's sample
+   * stream maintains; null when the session is not being sampled.
+   */
+  guestToHostMs(id: string, monoUs: number): number | null {
+    return this.live.get(id)?.clock.map(monoUs) ?? null;
+  }
+
   /** Latest process table of a live session (null before the first scan). */
   latestProcs(id: string): ProcSnapshot | null {
     return this.live.get(id)?.latest ?? null;

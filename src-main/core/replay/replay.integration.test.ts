@@ -128,6 +128,11 @@ describe('record in one VM, replay into another', () => {
     expect(report.events.every((e) => e.injectedUs !== null)).toBe(true);
     // Loose: this is a correctness test on a shared machine; bench/replay.ts measures the figure.
     expect(report.stats.injectErrUsP99!).toBeLessThan(50_000);
+    // The guest kernel saw every key (the agent's /dev/input timestamps), in the recorded rhythm.
+    const keys = report.events.filter((e) => e.kind === 'key');
+    expect(keys.every((e) => e.guestUs !== null), JSON.stringify(keys)).toBe(true);
+    expect(report.stats.guestErrUsP99).not.toBeNull();
+    expect(report.stats.guestErrUsP99!).toBeLessThan(50_000);
   });
 
   it('replayed twice into the same VM: two replays back to back, each with its report', async () => {

@@ -137,3 +137,32 @@ describe('ReplayService replays', () => {
     expect(() => t.svc.startReplay({ recordingId: r.recordingId, sessionId: 'a1', repeat: 1 })).toThrow(/needs a running session/);
   });
 });
+
+describe('matchGuestKeys', () => {
+  const result = (id: string, injectedUs: number | null) => ({ eventId: id, kind: 'key' as const, label: id, scheduledUs: 0, injectedUs, guestUs: null as number | null });
+  it('matches in order by code and press/release, skips foreign and lost keys, aligns without a clock mapping', async () => {
+    const { matchGuestKeys } = await import('./service');
+    const ev = [
+      { result: result('a+', 1000), key: 'a', down: true },
+      { result: result('a-', 21_000), key: 'a', down: false },
+      { result: result('b+', 41_000), key: 'b', down: true }, // lost by the keypad
+      { result: result('b-', 61_000), key: 'b', down: false },
+      { result: result('c+', 81_000), key: 'c', down: true },
+    ];
+    const guest = [
+      { code: 30, value: 1 as const, tUs: 500_000 },
+      { code: 44, value: 1 as const, tUs: 505_000 }, // z: nobody injected it
+      { code: 30, value: 0 as const, tUs: 520_500 },
+      { code: 48, value: 0 as const, tUs: 560_000 },
+      { code: 46, value: 1 as const, tUs: 580_250 },
+    ];
+    matchGuestKeys(ev, guest, null);
+    expect(ev.map((e) => e.result.guestUs)).toEqual([1000, 21_500, null, 61_000, 81_250]);
+  });
+  it('uses the guest→replay clock mapping when there is one', async () => {
+    const { matchGuestKeys } = await import('./service');
+    const ev = [{ result: result('a+', 1000), key: 'a', down: true }];
+    matchGuestKeys(ev, [{ code: 30, value: 1, tUs: 7_000_000 }], (t) => t - 6_998_000);
+    expect(ev[0]!.result.guestUs).toBe(2000);
+  });
+});

@@ -12,6 +12,8 @@ import type { RecorderStatus, RecordingSummary, ReplayEventResult, ReplayInfo, R
 import { BenchtopError } from '../../../src-shared/errors';
 import type { EventBus } from '../events';
 import type { SessionService } from '../sessions/service';
+import { parseInputEvent } from '../agent/input-event';
+import { LINUX_KEY_CODES } from '../input/keys';
 import { percentileOf, replayDocument, type Injector } from './replayer';
 import { newReplayId, type ReplayStore } from './store';
 
@@ -19,6 +21,55 @@ import { newReplayId, type ReplayStore } from './store';
 export interface KeyInput {
   injectKey(sessionId: string, key: string, down: boolean): Promise<{ latencyUs: number }>;
   onInjected(listener: (e: { sessionId: string; key: string; down: boolean; atMs: number }) => void): () => void;
+}
+
+/**
+ * The guest's own view of the keys (the agent's INPUT_WATCH: evdev events with the guest
+ * kernel's CLOCK_MONOTONIC stamps, as `agent.event` kind `input` on the bus).
+ */
+export interface GuestInputSource {
+  /** Start watching the session's input devices; resolves to the function that stops it. */
+  watch(sessionId: string): Promise<() => Promise<void>>;
+  /** Guest CLOCK_MONOTONIC µs → host ms (the monitor's mapping); null when unknown. */
+  toHostMs(sessionId: string, monoUs: number): number | null;
+}
+
+interface GuestKey {
+  code: number;
+  value: 0 | 1;
+  tUs: number;
+}
+
+/**
+ * Give each injected key the guest kernel's timestamp of the matching evdev event: in order,
+ * same Linux code and press/release, skipping guest events nobody injected (a key the user
+ * pressed meanwhile) and leaving null a key the guest never saw (a dropped keypad event).
+ * Guest times go to the replay's clock through the monitor's guest→host mapping; without one,
+ * the first matched key is aligned with its injection time (intervals stay exact either way).
+ */
+export function matchGuestKeys(
+  events: { result: ReplayEventResult; key: string | null; down: boolean }[],
+  guest: GuestKey[],
+  toReplayUs: ((tUs: number) => number | null) | null,
+): void {
+  let j = 0;
+  let align: number | null = null;
+  for (const e of events) {
+    if (e.key === null || e.result.injectedUs === null) continue;
+    const code = LINUX_KEY_CODES[e.key];
+    const want = e.down ? 1 : 0;
+    let k = j;
+    while (k < guest.length && !(guest[k]!.value === want && (code === undefined || guest[k]!.code === code))) k++;
+    if (k >= guest.length || k - j > 16) continue; // not seen: do not let one loss shift every later match
+    const g = guest[k]!;
+    j = k + 1;
+    const mapped = toReplayUs?.(g.tUs) ?? null;
+    if (mapped !== null) e.result.guestUs = mapped;
+    else {
+      align ??= e.result.injectedUs - g.tUs;
+      e.result.guestUs = g.tUs + align;
+    }
+  }
 }
 
 interface Capture {
@@ -53,6 +104,7 @@ export class ReplayService {
       sessions: SessionService;
       store: ReplayStore;
       input: KeyInput;
+      guest?: GuestInputSource;
       now?: () => number;
     },
   ) {
@@ -238,7 +290,18 @@ export class ReplayService {
         continue;
       }
       const markers: { atMs: number; text: string }[] = [];
-      const off = this.deps.bus.on('agent.event', (e) => e.sessionId === info.sessionId && e.kind === 'marker' && markers.push({ atMs: e.at, text: e.text }));
+      const guestKeys: GuestKey[] = [];
+      const off = this.deps.bus.on('agent.event', (e) => {
+        if (e.sessionId !== info.sessionId) return;
+        if (e.kind === 'marker') markers.push({ atMs: e.at, text: e.text });
+        else if (e.kind === 'input') {
+          const ev = parseInputEvent(e.text);
+          if (ev && ev.value !== 2) guestKeys.push({ code: ev.code, value: ev.value, tUs: ev.tUs });
+        }
+      });
+      // The guest's view of the keys, when the session has an agent (a replay without one still runs).
+      const stopWatch = this.deps.guest && doc.events.some((e) => e.kind === 'key') ? await this.deps.guest.watch(info.sessionId).catch(() => null) : null;
+      let watchStopped = false;
       const offState = this.deps.bus.on('session.changed', (s) => {
         if (s.id === info.sessionId && s.state !== 'running' && s.state !== 'paused') {
           info.error = `session ${s.state} during the replay`;
@@ -267,6 +330,26 @@ export class ReplayService {
             }
           },
         });
+        if (stopWatch) {
+          // The last evdev events cross the agent link after their injection: wait for them, briefly.
+          const keys = run.results.filter((r) => r.kind === 'key' && r.injectedUs !== null).length;
+          const until = this.now() + 1500;
+          while (guestKeys.length < keys && this.now() < until) await new Promise((r) => setTimeout(r, 20));
+          await stopWatch().catch(() => undefined);
+          watchStopped = true;
+          const byId = new Map(doc.events.map((e) => [e.id, e]));
+          matchGuestKeys(
+            run.results.map((result) => {
+              const e = byId.get(result.eventId);
+              return { result, key: e?.kind === 'key' ? e.key : null, down: e?.kind === 'key' ? e.down : false };
+            }),
+            guestKeys,
+            this.deps.guest ? (tUs) => {
+              const ms = this.deps.guest!.toHostMs(info.sessionId, tUs);
+              return ms === null ? null : (ms - run.t0) * 1000;
+            } : null,
+          );
+        }
         const state = batch.abort.signal.aborted ? (info.error ? 'failed' : 'cancelled') : 'done';
         this.finish(info, state, run.results, {
           t0: run.t0,
@@ -280,6 +363,7 @@ export class ReplayService {
       } finally {
         off();
         offState();
+        if (stopWatch && !watchStopped) await stopWatch().catch(() => undefined);
       }
     }
   }
