@@ -1,7 +1,7 @@
 /** Replay a recording into a running session (N times), follow its replays, open their reports. */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatClockMs } from '../../ui/format';
+import { formatClock, formatDateTime } from '../../ui/format';
 import { CloseIcon, PlayIcon } from '../../ui/icons';
 import { useSessions } from '../sessions/sessionsStore';
 import { cancelReplay, loadReplays, recordingsApi, startReplay } from './commands';
@@ -103,8 +103,8 @@ function ReplayRow({ r, sessionName, onReport }: { r: ReplayInfo; sessionName: s
           {r.injected}/{r.total}
         </span>
       </span>
-      <span className="replay-time muted">
-        {r.startedAt !== null ? formatClockMs(r.startedAt) : 'waiting'}
+      <span className="replay-time muted" title={r.startedAt !== null ? `started ${formatDateTime(r.startedAt)}` : 'waiting for the replays before it'}>
+        {r.startedAt !== null ? formatClock(r.startedAt) : 'waiting'}
         {took ? ` · ${took}` : ''}
       </span>
       <span className="replay-actions">

@@ -72,5 +72,7 @@ describe('timeline geometry', () => {
     expect(keyLabel('a')).toBe('a');
     expect(consoleLabel('ls\r')).toBe('ls⏎');
     expect(consoleLabel('\x1b[A\x03')).toBe('⎋[A^C');
+    expect(consoleLabel(' ')).toBe('␣');
+    expect(consoleLabel('a b')).toBe('a b');
   });
 });

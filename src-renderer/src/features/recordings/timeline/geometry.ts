@@ -129,5 +129,6 @@ export function consoleLabel(data: string): string {
     else if (c < 0x20) out += `^${String.fromCharCode(c + 64)}`;
     else out += ch;
   }
-  return out;
+  // Spaces alone would draw an empty chip.
+  return out.trim() ? out : out.replace(/ /g, '␣');
 }

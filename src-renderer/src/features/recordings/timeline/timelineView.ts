@@ -433,7 +433,7 @@ export class TimelineView {
         continue;
       }
       const label = consoleLabel(e.data);
-      const w = Math.min(CHIP_MAX_PX, label.length * CHAR_PX + 10);
+      const w = Math.min(CHIP_MAX_PX, Math.ceil(label.length * CHAR_PX) + 12);
       rowEnd[row] = x + w + 2;
       chips.x.push(x);
       chips.w.push(w);
@@ -454,7 +454,7 @@ export class TimelineView {
       ctx.fillStyle = selected ? THEME.selectedEdge : THEME.chipEdge;
       ctx.fillRect(x, y, 2, h);
       ctx.fillStyle = THEME.text;
-      const fit = Math.floor((w - 10) / CHAR_PX);
+      const fit = Math.floor((w - 12) / CHAR_PX + 0.01);
       ctx.fillText(label.length > fit ? `${label.slice(0, Math.max(0, fit - 1))}…` : label, x + 6, y + h / 2 + 0.5);
     }
   }
