@@ -426,7 +426,7 @@ export class TimelineView {
       const e = events[i]!;
       if (e.t > tTo) break;
       const x = xOf(vp, e.t);
-      let row = rowEnd[0]! < x ? 0 : rowEnd[1]! < x ? 1 : -1;
+      const row = rowEnd[0]! < x ? 0 : rowEnd[1]! < x ? 1 : -1;
       if (row < 0) {
         // No room: a tick on the row that frees first (in the selection's colour when selected).
         cover[rowEnd[0]! <= rowEnd[1]! ? 0 : 1]!.mark(x, x + 2, sel.has(e.id) ? 2 : 1);
