@@ -1,0 +1,48 @@
+/** The Compare table as CSV (RFC 4180: CRLF rows, fields quoted when they hold `"`, `,`, CR or LF). Pure. */
+import type { CompareTableData, TableRow } from './compareTable';
+import { unitText } from './compareTable';
+
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Rows of fields → the file's text; every row ends with CRLF (the RFC allows the last to). */
+export function toCsv(rows: readonly (readonly string[])[]): string {
+  return rows.map((r) => r.map(csvField).join(',') + '\r\n').join('');
+}
+
+/** How a replay's column is titled: "replay 2 p0000abcd (failed)". */
+export interface CsvColumn {
+  title: string;
+}
+
+/** Plain numbers (no unit, no thousands separator) so a spreadsheet reads them as numbers. */
+const num = (v: number | null, digits = 1) => (v === null || !Number.isFinite(v) ? '' : v.toFixed(digits));
+
+/**
+ * segment, kind, unit, then per replay its value, and after every replay but the baseline its Δ
+ * and Δ % against the baseline (empty where there is none).
+ */
+export function compareCsvRows(table: CompareTableData, columns: readonly CsvColumn[]): string[][] {
+  const base = table.baseline;
+  const header = ['segment', 'kind', 'unit'];
+  columns.forEach((c, i) => {
+    header.push(c.title);
+    if (i !== base) header.push(`Δ ${c.title}`, `Δ % ${c.title}`);
+  });
+  const line = (row: TableRow) => {
+    const out = [row.label, row.kind, unitText(row.unit)];
+    row.values.forEach((v, i) => {
+      out.push(num(v));
+      if (i === base) return;
+      const d = row.deltas[i];
+      out.push(num(d ? d.abs : null), num(d && d.rel !== null ? d.rel * 100 : null));
+    });
+    return out;
+  };
+  return [header, ...table.rows.map(line), ...table.summary.map(line)];
+}
+
+export function compareCsv(table: CompareTableData, columns: readonly CsvColumn[]): string {
+  return toCsv(compareCsvRows(table, columns));
+}
