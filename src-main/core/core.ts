@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ImageInfo } from '../../src-shared/contract';
 import { BenchtopError } from '../../src-shared/errors';
 import { AgentService } from './agent/service';
+import { UploadStaging } from './agent/uploads';
 import { findBoard, type BoardProfile } from './boards/profiles';
 import { EventBus } from './events';
 import { HostTerminalService } from './hostterm/service';
@@ -39,6 +40,8 @@ export interface Core {
   hostTerminals: HostTerminalService;
   /** Target agent links, one per running session (src-main/core/agent). */
   agents: AgentService;
+  /** Large uploads staged on the host in chunks before they are pushed to the guest. */
+  uploads: UploadStaging;
   /** Resource monitor: sampling of every running session, its record (src-main/core/monitor). */
   monitor: MonitorService;
   /** Guest keys through QMP and the board's screen (src-main/core/input). */
@@ -74,6 +77,7 @@ export function createCore(opts: CoreOptions = {}): Core {
     },
   });
   const agents = new AgentService({ bus, sessions });
+  const uploads = new UploadStaging();
   const monitor = new MonitorService({ bus, sessions, agents, store: new MonitorStore(db), openSampler: openGuestSampler });
   const input = new InputService(sessions);
   const replay = new ReplayService({
@@ -99,6 +103,7 @@ export function createCore(opts: CoreOptions = {}): Core {
     sessions,
     hostTerminals,
     agents,
+    uploads,
     monitor,
     input,
     replay,
@@ -115,6 +120,7 @@ export function createCore(opts: CoreOptions = {}): Core {
       await sessions.stopAll();
       monitor.close();
       replay.close();
+      uploads.close();
       db.close();
     },
   };

@@ -148,6 +148,22 @@ export const agentMethods = {
     output: z.object({ path: z.string(), size: z.number().int(), crc32: z.number().int() }),
   },
   'files.remove': { input: z.object({ id: SessionRef, path: GuestPath }), output: ok },
+  /**
+   * A large upload in chunks (each front-door message stays under 1 MiB): begin, chunks in
+   * order (≤ 512 KiB each, base64), end — which pushes the staged file into the guest (progress
+   * as `files.progress`) and answers like files.put. Abort drops it; nothing is written to the
+   * target path unless the whole file arrived with its CRC.
+   */
+  'files.uploadBegin': {
+    input: z.object({ id: SessionRef, path: GuestPath, size: z.number().int().min(0).max(1024 * 1024 * 1024), mode: z.number().int().min(0).max(0o7777).default(0o644) }),
+    output: z.object({ uploadId: z.string() }),
+  },
+  'files.uploadChunk': {
+    input: z.object({ uploadId: z.string().regex(/^u[0-9a-f]{12}$/), offset: z.number().int().min(0), base64: base64.max(700_000) }),
+    output: z.object({ received: z.number().int() }),
+  },
+  'files.uploadEnd': { input: z.object({ uploadId: z.string().regex(/^u[0-9a-f]{12}$/) }), output: z.object({ path: z.string(), size: z.number().int(), crc32: z.number().int() }) },
+  'files.uploadAbort': { input: z.object({ uploadId: z.string().regex(/^u[0-9a-f]{12}$/) }), output: ok },
   /** Start a program (no debugger); its output comes as `proc.output` events, its end as `proc.exit`. */
   'proc.spawn': {
     input: z.object({
@@ -188,4 +204,6 @@ export const agentEvents = {
   /** A guest-side event: `marker` (a line written to /run/benchtop/events) or `exit` (a child of the agent ended). */
   'agent.event': z.object({ sessionId: SessionRef, kind: z.string(), text: z.string(), at: z.number() }),
   'debug.changed': DebugInfo,
+  /** Progress of an upload's push into the guest (files.uploadEnd). */
+  'files.progress': z.object({ sessionId: SessionRef, uploadId: z.string(), path: z.string(), sent: z.number().int(), size: z.number().int() }),
 } as const;

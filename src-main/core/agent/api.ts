@@ -54,6 +54,33 @@ export function createAgentImpl(core: Core): AgentImpl {
       await a.files(id).remove(p);
       return ok;
     },
+    'files.uploadBegin': async ({ id, path: p, size, mode }) => {
+      core.sessions.get(id);
+      return { uploadId: core.uploads.begin({ sessionId: id, path: p, size, mode }).uploadId };
+    },
+    'files.uploadChunk': async ({ uploadId, offset, base64 }) => ({ received: core.uploads.chunk(uploadId, offset, Buffer.from(base64, 'base64')).received }),
+    'files.uploadEnd': async ({ uploadId }) => {
+      const u = core.uploads.complete(uploadId);
+      try {
+        let last = 0;
+        const r = await a.files(u.sessionId).put(u.path, { file: u.file }, {
+          mode: u.mode,
+          onProgress: (sent, size) => {
+            const t = Date.now();
+            if (t - last < 100 && sent < size) return; // ~10 progress events a second at most
+            last = t;
+            core.bus.emit('files.progress', { sessionId: u.sessionId, uploadId, path: u.path, sent, size });
+          },
+        });
+        return { path: u.path, size: r.size, crc32: r.crc32 };
+      } finally {
+        core.uploads.drop(uploadId);
+      }
+    },
+    'files.uploadAbort': async ({ uploadId }) => {
+      core.uploads.drop(uploadId);
+      return ok;
+    },
     'proc.spawn': async ({ id, argv, cwd, env }) => a.spawn(id, argv, { cwd, env }),
     'proc.signal': async ({ id, pid, signal }) => {
       await a.signal(id, pid, signal);

@@ -1,23 +1,19 @@
 /** The Files pane's calls mapped onto the agent's contract methods (`files.*`). */
 import type { Api } from '../../../../src-shared/transport';
 import { getApi } from '../../platform/apiRef';
-import { useConnection } from '../../platform/connectionStore';
-import { base64Length, base64ToBytes, bytesToBase64 } from './base64';
+import { base64ToBytes, bytesToBase64 } from './base64';
 import { FilesController, type FilesBackend } from './filesStore';
-import { formatSize } from './paths';
 
 /**
- * The WebSocket door takes messages of at most 1 MiB from a client (docs/websocket-protocol.md),
- * and `files.put` carries the whole file as base64 in one call: that bounds an upload there.
+ * Files up to this size go in one `files.put`; larger ones in chunks (files.uploadBegin /
+ * uploadChunk / uploadEnd), so no front-door message comes near the WebSocket door's 1 MiB.
  */
-export const WS_MAX_MESSAGE = 1024 * 1024;
-const ENVELOPE = 4096;
+export const SINGLE_PUT_BYTES = 256 * 1024;
+export const CHUNK_BYTES = 384 * 1024;
+/** Share of the progress bar for getting the bytes to the host; the guest push is the slow part. */
+const STAGING_SHARE = 0.1;
 
-export function maxUploadBytes(frontDoor: 'electron' | 'websocket' | null): number {
-  return frontDoor === 'websocket' ? Math.floor(((WS_MAX_MESSAGE - ENVELOPE) / 4) * 3) : 64 * 1024 * 1024;
-}
-
-export function agentFilesBackend(api: Pick<Api, 'files'>, frontDoor: () => 'electron' | 'websocket' | null = () => null): FilesBackend {
+export function agentFilesBackend(api: Pick<Api, 'files' | 'on'>): FilesBackend {
   return {
     async list(id, path) {
       return (await api.files.list({ id, path })).entries;
@@ -29,16 +25,32 @@ export function agentFilesBackend(api: Pick<Api, 'files'>, frontDoor: () => 'ele
       return bytes;
     },
     async write(id, path, data, mode, progress) {
-      const max = maxUploadBytes(frontDoor());
-      if (base64Length(data.length) > base64Length(max)) {
-        throw new Error(
-          `${formatSize(data.length)} is more than one upload can carry through the WebSocket door (${formatSize(max)}); ` +
-            'copy it into the session folder on the host and push it with Run on target instead',
-        );
+      if (data.length <= SINGLE_PUT_BYTES) {
+        await api.files.put({ id, path, base64: bytesToBase64(data), mode });
+        progress?.(data.length, data.length);
+        return;
       }
-      // The contract has no chunked put, so no progress until the end.
-      await api.files.put({ id, path, base64: bytesToBase64(data), mode });
-      progress?.(data.length, data.length);
+      const total = data.length;
+      const { uploadId } = await api.files.uploadBegin({ id, path, size: total, mode });
+      try {
+        for (let offset = 0; offset < total; offset += CHUNK_BYTES) {
+          const chunk = data.subarray(offset, Math.min(total, offset + CHUNK_BYTES));
+          await api.files.uploadChunk({ uploadId, offset, base64: bytesToBase64(chunk) });
+          progress?.(Math.round((offset + chunk.length) * STAGING_SHARE), total);
+        }
+        const off = api.on('files.progress', (p) => {
+          if (p.uploadId === uploadId) progress?.(Math.round(total * STAGING_SHARE + p.sent * (1 - STAGING_SHARE) * (total / Math.max(1, p.size))), total);
+        });
+        try {
+          await api.files.uploadEnd({ uploadId });
+        } finally {
+          off();
+        }
+        progress?.(total, total);
+      } catch (e) {
+        await api.files.uploadAbort({ uploadId }).catch(() => undefined);
+        throw e;
+      }
     },
     async remove(id, path) {
       await api.files.remove({ id, path });
@@ -47,4 +59,4 @@ export function agentFilesBackend(api: Pick<Api, 'files'>, frontDoor: () => 'ele
 }
 
 /** The app's one controller. */
-export const files = new FilesController(() => agentFilesBackend(getApi(), () => useConnection.getState().frontDoor ?? null));
+export const files = new FilesController(() => agentFilesBackend(getApi()));
