@@ -34,8 +34,15 @@ function Charts({ loads, irqLine, setCharts }: { loads: ReplayLoad[]; irqLine: {
     const set = new CompareChartSet(host, loads.map(chartReplay), fullRange(loads), irqRef.current);
     setRef.current = set;
     setCharts(set);
-    set.resize(host.clientWidth, host.clientHeight);
-    const ro = new ResizeObserver(() => set.resize(host.clientWidth, host.clientHeight));
+    // The content box: the host's padding is not the charts'.
+    const fit = () => {
+      const style = getComputedStyle(host);
+      const padX = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+      const padY = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+      set.resize(host.clientWidth - padX, host.clientHeight - padY);
+    };
+    fit();
+    const ro = new ResizeObserver(fit);
     ro.observe(host);
     return () => {
       ro.disconnect();

@@ -1,4 +1,4 @@
-/** The per-segment table: a value column per replay, a Δ column after each non-baseline replay. */
+/** The per-segment table: a value column per replay, a Δ column after each finished replay but the baseline. */
 import { Fragment } from 'react';
 import type { ReplayLoad } from './compareData';
 import { formatDelta, formatValue, unitText, type CompareTableData, type Delta, type TableRow } from './compareTable';
@@ -19,11 +19,11 @@ function Row({ row, table }: { row: TableRow; table: CompareTableData }) {
         return (
           <Fragment key={i}>
             <td className="cmp-num" data-delta={dir}>
-              {formatValue(v)}
+              {formatValue(v, row.digits)}
             </td>
-            {i !== table.baseline && (
+            {table.deltaColumns[i] && (
               <td className="cmp-num cmp-delta" data-delta={dir}>
-                {formatDelta(d)}
+                {formatDelta(d, row.digits)}
               </td>
             )}
           </Fragment>
@@ -44,7 +44,7 @@ function Group({ title, span }: { title: string; span: number }) {
 }
 
 export function CompareTable({ table, loads }: { table: CompareTableData; loads: readonly ReplayLoad[] }) {
-  const span = 1 + loads.length * 2 - (table.baseline === null ? 0 : 1);
+  const span = 1 + loads.length + table.deltaColumns.filter(Boolean).length;
   const chain = table.rows.filter((r) => r.kind === 'chain');
   const responses = table.rows.filter((r) => r.kind === 'response');
   return (
@@ -61,7 +61,7 @@ export function CompareTable({ table, loads }: { table: CompareTableData; loads:
                   {replayName(i)}
                   <div className="cmp-col-note">{i === table.baseline ? 'baseline' : excluded ? 'excluded from Δ' : l.replayId}</div>
                 </th>
-                {i !== table.baseline && (
+                {table.deltaColumns[i] && (
                   <th className="cmp-num cmp-delta">
                     Δ {replayName(i).replace('replay ', 'r')}
                     <div className="cmp-col-note">vs {table.baseline === null ? '—' : replayName(table.baseline).replace('replay ', 'r')}</div>

@@ -179,6 +179,8 @@ export class CompareChartSet {
     });
     ctx.globalAlpha = 1;
     ctx.font = FLAG_FONT.replace('11px', `${11 * px}px`);
+    // uPlot leaves its axis-label alignment on the context.
+    ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
     this.replays.forEach((r, k) => {
       let labelEnd = -Infinity;

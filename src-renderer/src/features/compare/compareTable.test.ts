@@ -35,11 +35,13 @@ describe('compareTable', () => {
     const login = t.rows.find((r) => r.key === 'chain:start→marker:login#1')!;
     expect(login.values).toEqual([500, 1000, 1500]);
     expect(login.deltas).toEqual([null, null, { abs: 500, rel: 0.5, highlight: true }]);
+    expect(t.deltaColumns).toEqual([false, false, true]);
   });
 
   it('has no baseline and no Δ when nothing finished', () => {
     const t = compareTable([run(1_000_000, 500, 900, { state: 'cancelled' }), { report: null, points: [], usable: false }]);
     expect(t.baseline).toBeNull();
+    expect(t.deltaColumns).toEqual([false, false]);
     expect(t.rows.every((r) => r.deltas.every((d) => d === null))).toBe(true);
   });
 
@@ -52,6 +54,7 @@ describe('compareTable', () => {
     expect(by['cpu-mean']!.deltas[1]).toMatchObject({ abs: 20, highlight: true });
     expect(by['mem-peak']!.values).toEqual([30, 30]);
     expect(by['inject-p99']!.values).toEqual([0.9, 0.9]);
+    expect([by.total!.digits, by['inject-p99']!.digits]).toEqual([1, 2]);
     expect(by['guest-p99']!.values).toEqual([1.5, 1.5]);
   });
 
@@ -92,5 +95,7 @@ describe('formatting', () => {
     expect(formatDelta({ abs: -0.04, rel: -0.0001, highlight: false })).toBe('±0.0 (±0.0 %)');
     expect(formatDelta({ abs: 3, rel: null, highlight: true })).toBe('+3.0');
     expect(formatDelta(null)).toBe('');
+    expect(formatValue(0.854, 2)).toBe('0.85');
+    expect(formatDelta({ abs: 0.125, rel: 0.1, highlight: false }, 2)).toBe('+0.13 (+10.0 %)');
   });
 });

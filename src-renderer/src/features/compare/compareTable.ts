@@ -27,6 +27,8 @@ export interface TableRow {
   label: string;
   kind: SegmentKind | 'summary';
   unit: RowUnit;
+  /** Decimals shown: 1 for durations, 2 for the sub-millisecond error figures. */
+  digits: number;
   /** Per replay, in the order picked; null where the replay has no such segment (or figure). */
   values: (number | null)[];
   /** Per replay; null for the baseline, replays excluded from Δ, and missing values. */
@@ -43,8 +45,10 @@ export interface CompareInput {
 
 export interface CompareTableData {
   mode: SegmentMode;
-  /** Index of the baseline replay, or null when fewer than one replay is usable. */
+  /** Index of the baseline replay, or null when no replay is usable. */
   baseline: number | null;
+  /** Per replay: whether it gets a Δ column (usable and not the baseline). */
+  deltaColumns: boolean[];
   rows: TableRow[];
   summary: TableRow[];
 }
@@ -102,7 +106,7 @@ export function compareTable(inputs: readonly CompareInput[]): CompareTableData 
     for (const s of segmentsOf(report, mode)) {
       let row = rowsByKey.get(s.key);
       if (!row) {
-        row = { key: s.key, label: s.label, kind: s.kind, unit: 'ms', values: inputs.map(() => null), at: s.startUs };
+        row = { key: s.key, label: s.label, kind: s.kind, unit: 'ms', digits: 1, values: inputs.map(() => null), at: s.startUs };
         rowsByKey.set(s.key, row);
       }
       row.values[i] = (s.endUs - s.startUs) / 1000;
@@ -114,16 +118,17 @@ export function compareTable(inputs: readonly CompareInput[]): CompareTableData 
     .sort((a, b) => kindRank(a.r.kind) - kindRank(b.r.kind) || a.r.at - b.r.at || a.n - b.n)
     .map(({ r: { at: _at, ...row } }) => withDeltas(row, inputs, baseline));
 
-  const figure = (key: string, label: string, unit: RowUnit, of: (r: ReplayReport, x: CompareInput) => number | null): TableRow =>
-    withDeltas({ key, label, kind: 'summary', unit, values: inputs.map((x) => (x.report ? of(x.report, x) : null)) }, inputs, baseline);
+  const figure = (key: string, label: string, unit: RowUnit, of: (r: ReplayReport, x: CompareInput) => number | null, digits = 1): TableRow =>
+    withDeltas({ key, label, kind: 'summary', unit, digits, values: inputs.map((x) => (x.report ? of(x.report, x) : null)) }, inputs, baseline);
   const summary = [
     figure('total', 'total duration', 'ms', (r) => runEndUs(r) / 1000),
     figure('cpu-mean', 'mean CPU (user + system)', 'pct', (r, x) => meanCpuPct(r, x.points)),
     figure('mem-peak', 'peak used memory', 'mib', (r, x) => peakUsedMiB(r, x.points)),
-    figure('inject-p99', 'inject error p99', 'ms', (r) => usToMs(r.stats.injectErrUsP99)),
-    figure('guest-p99', 'guest error p99', 'ms', (r) => usToMs(r.stats.guestErrUsP99)),
+    figure('inject-p99', 'inject error p99', 'ms', (r) => usToMs(r.stats.injectErrUsP99), 2),
+    figure('guest-p99', 'guest error p99', 'ms', (r) => usToMs(r.stats.guestErrUsP99), 2),
   ];
-  return { mode, baseline, rows, summary };
+  const deltaColumns = inputs.map((x, i) => baseline !== null && i !== baseline && x.usable);
+  return { mode, baseline, deltaColumns, rows, summary };
 }
 
 const UNIT_TEXT: Record<RowUnit, string> = { ms: 'ms', pct: '%', mib: 'MiB' };
@@ -132,20 +137,20 @@ export function unitText(unit: RowUnit): string {
   return UNIT_TEXT[unit];
 }
 
-/** 1 decimal, true minus sign for the screen. */
-export function formatValue(v: number | null): string {
+/** `digits` decimals, true minus sign for the screen. */
+export function formatValue(v: number | null, digits = 1): string {
   if (v === null || !Number.isFinite(v)) return '—';
-  return v.toFixed(1).replace('-', '−');
+  return v.toFixed(digits).replace('-', '−');
 }
 
 /** "+12.3 (+8.1 %)", "−0.4 (−0.2 %)", "+3.0" when the baseline is 0. */
-export function formatDelta(d: Delta | null): string {
+export function formatDelta(d: Delta | null, digits = 1): string {
   if (!d) return '';
   // The sign of what is shown: −0.04 prints as ±0.0, not −0.0.
-  const signed = (x: number) => {
-    const text = Math.abs(x).toFixed(1);
+  const signed = (x: number, n = digits) => {
+    const text = Math.abs(x).toFixed(n);
     return `${Number(text) === 0 ? '±' : x > 0 ? '+' : '−'}${text}`;
   };
   const abs = signed(d.abs);
-  return d.rel === null ? abs : `${abs} (${signed(d.rel * 100)} %)`;
+  return d.rel === null ? abs : `${abs} (${signed(d.rel * 100, 1)} %)`;
 }

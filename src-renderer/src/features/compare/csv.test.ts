@@ -79,6 +79,20 @@ describe('csv', () => {
     expect(rows[1]).toEqual(['start → log,in "1"', 'chain', 'ms', '1000.0', '1250.0', '250.0', '25.0']);
     expect(rows.at(-5)![0]).toBe('total duration');
     expect(rows.at(-4)).toEqual(['mean CPU (user + system)', 'summary', '%', '', '', '', '']);
+    expect(rows.at(-2)).toEqual(['inject error p99', 'summary', 'ms', '0.90', '0.90', '0.00', '0.0']);
     expect(rows).toEqual(compareCsvRows(t, [{ title: 'replay 1 p1' }, { title: 'replay 2 p2' }]));
+  });
+
+  it('gives a replay left out of Δ its values but no Δ columns', () => {
+    const a = report({ replay: { startedAt: 0, endedAt: 3000 } });
+    const failed = report({ replay: { startedAt: 0, endedAt: 1000, state: 'failed' } });
+    const t = compareTable([
+      { report: failed, points: [], usable: false },
+      { report: a, points: [], usable: true },
+      { report: a, points: [], usable: true },
+    ]);
+    const rows = compareCsvRows(t, [{ title: 'r1' }, { title: 'r2' }, { title: 'r3' }]);
+    expect(rows[0]).toEqual(['segment', 'kind', 'unit', 'r1', 'r2', 'r3', 'Δ r3', 'Δ % r3']);
+    expect(rows[1]).toEqual(['start → end', 'chain', 'ms', '1000.0', '3000.0', '3000.0', '0.0', '0.0']);
   });
 });

@@ -20,23 +20,22 @@ export interface CsvColumn {
 const num = (v: number | null, digits = 1) => (v === null || !Number.isFinite(v) ? '' : v.toFixed(digits));
 
 /**
- * segment, kind, unit, then per replay its value, and after every replay but the baseline its Δ
- * and Δ % against the baseline (empty where there is none).
+ * segment, kind, unit, then per replay its value, and after every replay with a Δ column (finished,
+ * not the baseline) its Δ and Δ % against the baseline (empty where a segment is missing).
  */
 export function compareCsvRows(table: CompareTableData, columns: readonly CsvColumn[]): string[][] {
-  const base = table.baseline;
   const header = ['segment', 'kind', 'unit'];
   columns.forEach((c, i) => {
     header.push(c.title);
-    if (i !== base) header.push(`Δ ${c.title}`, `Δ % ${c.title}`);
+    if (table.deltaColumns[i]) header.push(`Δ ${c.title}`, `Δ % ${c.title}`);
   });
   const line = (row: TableRow) => {
     const out = [row.label, row.kind, unitText(row.unit)];
     row.values.forEach((v, i) => {
-      out.push(num(v));
-      if (i === base) return;
+      out.push(num(v, row.digits));
+      if (!table.deltaColumns[i]) return;
       const d = row.deltas[i];
-      out.push(num(d ? d.abs : null), num(d && d.rel !== null ? d.rel * 100 : null));
+      out.push(num(d ? d.abs : null, row.digits), num(d && d.rel !== null ? d.rel * 100 : null));
     });
     return out;
   };
