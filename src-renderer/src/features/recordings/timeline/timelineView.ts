@@ -100,20 +100,27 @@ class ColumnCover {
     if (b > a) this.used = true;
   }
 
-  /** Draw the runs of each state in its colour. */
+  /**
+   * Draw every covered column in the first colour, then the selected ones over it: the first
+   * pass has long runs (a dense view is mostly covered), so there are fewer rectangles than
+   * runs alternating between the two states.
+   */
   draw(ctx: CanvasRenderingContext2D, y: number, h: number, colours: readonly [string, string]): void {
     if (!this.used) return;
     const cols = this.cols;
-    let x = 0;
-    while (x < cols.length) {
-      const st = cols[x]!;
-      let end = x + 1;
-      while (end < cols.length && cols[end] === st) end++;
-      if (st) {
-        ctx.fillStyle = colours[st - 1]!;
+    for (const min of [1, 2] as const) {
+      ctx.fillStyle = colours[min - 1]!;
+      let x = 0;
+      while (x < cols.length) {
+        if (cols[x]! < min) {
+          x++;
+          continue;
+        }
+        let end = x + 1;
+        while (end < cols.length && cols[end]! >= min) end++;
         ctx.fillRect(x, y, end - x, h);
+        x = end;
       }
-      x = end;
     }
   }
 }
