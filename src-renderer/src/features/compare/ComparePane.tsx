@@ -93,6 +93,8 @@ export function ComparePane({ replayIds, onClose }: ComparePaneProps) {
   const [irqPick, setIrqPick] = useState(IRQ_TOTAL);
   const [charts, setCharts] = useState<CompareChartSet | null>(null);
   const [exportError, setExportError] = useState<string | null>(null);
+  // Bumped when a compared replay changes state (a running one finished): load again.
+  const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
     if (tooFew) return;
@@ -103,9 +105,22 @@ export function ComparePane({ replayIds, onClose }: ComparePaneProps) {
     return () => {
       current = false;
     };
-  }, [key, tooFew]);
+  }, [key, tooFew, generation]);
 
   const loads = loaded?.key === key ? loaded.loads : null;
+  const loadsRef = useRef(loads);
+  loadsRef.current = loads;
+  useEffect(() => {
+    if (tooFew) return;
+    const ids = new Set(key.split(','));
+    return getApi().on('replay.changed', (info) => {
+      if (!ids.has(info.replayId)) return;
+      const shown = loadsRef.current?.find((l) => l.replayId === info.replayId);
+      // Progress of a running replay comes as events too; only a new state changes the comparison.
+      if (shown?.status === 'loaded' && shown.report.replay.state === info.state) return;
+      setGeneration((g) => g + 1);
+    });
+  }, [key, tooFew]);
   const table = useMemo(() => (loads ? compareTable(tableInputs(loads)) : null), [loads]);
   const irqs = useMemo(() => (loads ? irqChoices(loads) : []), [loads]);
   const irqChoice = irqs.find((c) => c.id === irqPick) ?? irqs[0];
