@@ -188,6 +188,25 @@ void input_cleanup(int chan);
 void input_fdset(fd_set *rd, int *maxfd);
 void input_ready(fd_set *rd);
 
+/* datachan.c: the data channel's TCP listener and connection headers (spec section 6). */
+#define DC_MAGIC "BTDC"
+#define DC_VERSION 1
+#define DC_PUT 1 /* host → agent: the file's bytes follow the header */
+#define DC_GET 2 /* agent → host: the agent sends the file's bytes after the status byte */
+#define DC_HDR_LEN 28 /* magic 4, version 1, direction 1, reserved 2, handle u32 LE, token 16 */
+#define DC_TOKEN_LEN 16
+enum dc_status { DC_OK = 0, DC_BAD_HEADER = 1, DC_REFUSED = 2 };
+#define DC_GUEST_PORT 7777
+int datachan_init(const char *spec); /* "ADDR:PORT" or "off" */
+unsigned datachan_port(void);        /* 0: no data channel */
+void datachan_fdset(fd_set *rd, int *maxfd);
+void datachan_ready(fd_set *rd, uint64_t now);
+int64_t datachan_deadline(void);
+/* fs.c: a connection named a transfer; 0 = fs.c owns fd now, -1 = refused (caller closes). */
+int fs_dc_attach(uint8_t direction, uint32_t handle, const uint8_t token[DC_TOKEN_LEN], int fd);
+void fs_dc_fdset(fd_set *rd, fd_set *wr, int *maxfd);
+void fs_dc_ready(fd_set *rd, fd_set *wr);
+
 /* monitor.c: the resource sampler runs on the loop's timer (monitor_deadline / monitor_work). */
 void monitor_request(struct req r, uint8_t op, struct in *in, uint64_t now);
 void monitor_cleanup(int chan);

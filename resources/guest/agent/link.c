@@ -122,6 +122,8 @@ static void capabilities(struct out *o)
 				   "protocol=1\nagent=" AGENT_NAME "\nservices=ping,channel,fs,proc,gdb,events,monitor,input\n"
 				   "arch=%s\nmax_payload=%d\nwindow=%d\n",
 				   arch, FRAME_MAX_PAYLOAD, LINK_WINDOW);
+	if (datachan_port() && n < sizeof text)
+		n += (size_t)snprintf(text + n, sizeof text - n, "data_port=%u\n", datachan_port());
 	out_raw(o, text, n < sizeof text ? n : sizeof text - 1);
 }
 

@@ -2,7 +2,7 @@
  * benchtop-agent main: options, opening the link (UART, unix socket or stdio), and the one
  * select() loop.
  *
- *   benchtop-agent [-v…] [--baud N] [--events FIFO] [--gdbserver PATH] [--input-dir DIR] DEVICE|SOCKET|--stdio
+ *   benchtop-agent [-v…] [--baud N] [--events FIFO] [--gdbserver PATH] [--input-dir DIR] [--data-listen ADDR:PORT|off] DEVICE|SOCKET|--stdio
  *
  * Idle cost: with nothing unacknowledged and no child starting, select() has no timeout at
  * all; the only timers are the retransmit timer (while frames are unacked), the 20 ms
@@ -123,7 +123,7 @@ static int open_link(const char *path, long baud)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: benchtop-agent [-v…] [--baud N] [--events FIFO] [--gdbserver PATH] [--input-dir DIR] DEVICE|SOCKET|--stdio\n"
+	fprintf(stderr, "usage: benchtop-agent [-v…] [--baud N] [--events FIFO] [--gdbserver PATH] [--input-dir DIR] [--data-listen ADDR:PORT|off] DEVICE|SOCKET|--stdio\n"
 			"  DEVICE  serial line, e.g. /dev/ttyS1 (made raw, default 921600 baud)\n"
 			"  SOCKET  unix stream socket to connect to\n"
 			"  --stdio the link is stdin/stdout (tests)\n");
@@ -133,6 +133,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *path = NULL, *events = "/run/benchtop/events";
+	const char *data_listen = NULL;
 	bool use_stdio = false;
 	long baud = 921600;
 	for (int i = 1; i < argc; i++) {
@@ -145,6 +146,8 @@ int main(int argc, char **argv)
 			baud = strtol(argv[++i], NULL, 10);
 		else if (!strcmp(a, "--events") && i + 1 < argc)
 			events = argv[++i];
+		else if (!strcmp(a, "--data-listen") && i + 1 < argc)
+			data_listen = argv[++i];
 		else if (!strcmp(a, "--input-dir") && i + 1 < argc)
 			input_dir = argv[++i];
 		else if (!strcmp(a, "--gdbserver") && i + 1 < argc)
@@ -183,6 +186,11 @@ int main(int argc, char **argv)
 	}
 	proc_init();
 	events_init(events);
+	/* In the guest, 0.0.0.0: only QEMU's slirp reaches it (forwarded from the host's
+	 * 127.0.0.1). Under --stdio (tests on the host) nothing listens unless asked. */
+	if (!data_listen)
+		data_listen = use_stdio ? "off" : "0.0.0.0:7777";
+	datachan_init(data_listen); /* failure is logged; transfers then use the link only */
 	link_init(rfd, wfd);
 	link_start(now_ms());
 	logmsg(1, "%s on %s", AGENT_NAME, use_stdio ? "stdio" : path);
@@ -209,6 +217,8 @@ int main(int argc, char **argv)
 		proc_fdset(&rd, &wr, &maxfd);
 		events_fdset(&rd, &maxfd);
 		input_fdset(&rd, &maxfd);
+		datachan_fdset(&rd, &maxfd);
+		fs_dc_fdset(&rd, &wr, &maxfd);
 
 		int64_t deadline = link_deadline();
 		int64_t pd = proc_deadline();
@@ -217,6 +227,9 @@ int main(int argc, char **argv)
 		int64_t md = monitor_deadline();
 		if (md >= 0 && (deadline < 0 || md < deadline))
 			deadline = md;
+		int64_t dd = datachan_deadline();
+		if (dd >= 0 && (deadline < 0 || dd < deadline))
+			deadline = dd;
 		struct timeval tv, *tvp = NULL;
 		if (busy) {
 			tv.tv_sec = tv.tv_usec = 0;
@@ -246,5 +259,7 @@ int main(int argc, char **argv)
 		proc_ready(&rd, &wr, now);
 		events_ready(&rd);
 		input_ready(&rd);
+		fs_dc_ready(&rd, &wr);
+		datachan_ready(&rd, now);
 	}
 }

@@ -9,7 +9,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AgentBroker, socketStream } from './broker';
-import { AgentError, type AgentEventMessage } from './client';
+import { AgentError, Op, type AgentEventMessage } from './client';
+import { DataDirection, openDataConnection, parseToken } from './data-channel';
+import { crc32 } from './frame-codec';
 import { Debuggee } from './gdb-bridge';
 import { parseInputEvent, type InputEvent } from './input-event';
 import { buildAgent, startNativeAgent, until, type NativeAgent } from './testing/native-agent';
@@ -290,5 +292,80 @@ describe('broker and gdb bridge ↔ native agent (fake gdbserver echoes RSP)', (
     await ch.ping(); // and whatever was queued before came in order ahead of this answer
     expect(got.length).toBe(n);
     fs.closeSync(w);
+  });
+
+  it('data channel: 1 MiB put and get byte-identical over TCP, a small file over the link, no data channel → the link', async () => {
+    const a = agent({ dataChannel: true });
+    await a.client.whenUp(5000);
+    expect(Number(a.client.capabilities.data_port)).toBeGreaterThan(0);
+    const ui = a.client.channel('ui');
+    const data = crypto.randomBytes(1 << 20);
+    const dst = path.join(a.dir, 'big.bin');
+    const linkFramesBefore = a.client.link.stats.framesSent;
+    expect(await ui.put(dst, data)).toMatchObject({ size: data.length, via: 'data' });
+    expect(a.client.link.stats.framesSent - linkFramesBefore).toBeLessThan(10); // PUT_BEGIN, PUT_END, acks: no data frames
+    expect(fs.readFileSync(dst).equals(data)).toBe(true);
+    const got: Buffer[] = [];
+    const r = await ui.getStream(dst, { via: 'data', onChunk: (c) => got.push(c) });
+    expect(r).toMatchObject({ size: data.length, via: 'data' });
+    expect(Buffer.concat(got).equals(data)).toBe(true);
+    const hostCopy = path.join(a.dir, 'copy.bin');
+    expect(await ui.getToFile(dst, hostCopy)).toMatchObject({ via: 'data' });
+    expect(fs.readFileSync(hostCopy).equals(data)).toBe(true);
+    expect(await ui.put(path.join(a.dir, 'small.txt'), Buffer.from('hello'))).toMatchObject({ via: 'uart' });
+    expect(await ui.put(path.join(a.dir, 'forced.txt'), Buffer.from('hello'), { via: 'data' })).toMatchObject({ via: 'data' });
+    expect(fs.readFileSync(path.join(a.dir, 'forced.txt'), 'utf8')).toBe('hello');
+    expect(await ui.put(path.join(a.dir, 'empty'), Buffer.alloc(0), { via: 'data' })).toMatchObject({ size: 0, via: 'data' });
+    expect(fs.statSync(path.join(a.dir, 'empty')).size).toBe(0);
+
+    const plain = agent(); // no data channel: the same calls use the link
+    await plain.client.whenUp(5000);
+    expect(plain.client.capabilities.data_port).toBeUndefined();
+    const pdst = path.join(plain.dir, 'p.bin');
+    expect(await plain.client.channel('ui').put(pdst, data.subarray(0, 200_000))).toMatchObject({ via: 'uart' });
+    await expect(plain.client.channel('ui').put(pdst, data, { via: 'data' })).rejects.toMatchObject({ reason: 'data-channel', phase: 'setup' });
+  });
+
+  it('data channel: a connection cut mid-way leaves no file and no temp at the target name; a wrong token is refused; an unreachable port falls back to the link', async () => {
+    const a = agent({ dataChannel: true });
+    await a.client.whenUp(5000);
+    const ui = a.client.channel('ui');
+    const data = crypto.randomBytes(4 << 20);
+    const noTrace = () => fs.readdirSync(a.dir).every((n) => !n.startsWith('cut.bin'));
+    const p = ui.put(path.join(a.dir, 'cut.bin'), data, {
+      onProgress: (sent) => {
+        if (sent >= 1 << 20) sock?.destroy();
+      },
+      onDataSocket: (s) => (sock = s),
+    });
+    let sock: net.Socket | undefined;
+    await expect(p).rejects.toMatchObject({ reason: 'data-channel', phase: 'transfer' });
+    await until(noTrace, 3000, 'no cut.bin*');
+
+    // Wrong token, by hand: PUT_BEGIN asks for the data channel, the header carries another token.
+    const ch = await ui.channelId();
+    const begin = await a.client.request(ch, Op.PUT_BEGIN, [path.join(a.dir, 'tok.bin'), '0644', 3, 'data']);
+    const token = parseToken(begin[1])!;
+    const target = a.client.dataTarget()!;
+    const wrong = Buffer.from(token);
+    wrong[0] = wrong[0]! ^ 1;
+    await expect(openDataConnection(target, { direction: DataDirection.PUT, handle: Number(begin[0]), token: wrong })).rejects.toThrow(/refused by the agent/);
+    // The transfer is still there for its owner.
+    const s = await openDataConnection(target, { direction: DataDirection.PUT, handle: Number(begin[0]), token });
+    s.end(Buffer.from('abc'));
+    await a.client.request(ch, Op.PUT_END, [begin[0]!.toString(), crc32(Buffer.from('abc'))]);
+    expect(fs.readFileSync(path.join(a.dir, 'tok.bin'), 'utf8')).toBe('abc');
+
+    // A target where nothing answers (QEMU's forward with no listener in the guest): the link.
+    const dead = net.createServer((c) => c.destroy());
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', () => r()));
+    const b = agent({ dataChannel: true, client: { dataTarget: () => ({ host: '127.0.0.1', port: (dead.address() as net.AddressInfo).port }) } });
+    await b.client.whenUp(5000);
+    const r = await b.client.channel('ui').put(path.join(b.dir, 'fb.bin'), data.subarray(0, 100_000));
+    expect(r.via).toBe('uart');
+    expect(b.client.dataFallbacks).toBe(1);
+    expect(fs.readFileSync(path.join(b.dir, 'fb.bin')).equals(data.subarray(0, 100_000))).toBe(true);
+    expect(fs.readdirSync(b.dir).filter((n) => n.includes('.btpart.'))).toEqual([]);
+    dead.close();
   });
 });

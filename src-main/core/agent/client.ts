@@ -9,9 +9,11 @@
  * ("agent link reset"); the link answers the HELLO by itself, so the client is usable again
  * right away, and channels CONNECT again on their next request.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import fs from 'node:fs';
+import type net from 'node:net';
 import { BenchtopError, type ErrorCode } from '../../../src-shared/errors';
+import { DataDirection, DataSetupError, openDataConnection, parseToken, type DataTarget } from './data-channel';
 import { crc32, decodeFields, encodeFields, FrameType, MAX_PAYLOAD, type FieldInput } from './frame-codec';
 import { Link, LinkDownError, realClock, type Clock, type LinkOptions, type LinkStats } from './link';
 
@@ -49,7 +51,7 @@ export const StreamKind = { FILE: 0, STDOUT: 1, STDERR: 2, GDB: 3, MONITOR: 4 } 
 export const GuestSignal = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15, SIGCONT: 18, SIGSTOP: 19, SIGTSTP: 20 } as const;
 export type GuestSignalName = keyof typeof GuestSignal;
 
-export type AgentErrorReason = 'agent' | 'link-reset' | 'timeout' | 'closed' | 'protocol' | 'aborted';
+export type AgentErrorReason = 'agent' | 'link-reset' | 'timeout' | 'closed' | 'protocol' | 'aborted' | 'data-channel';
 
 const ERRNO_NAMES: Record<number, string> = {
   1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 4: 'EINTR', 5: 'EIO', 9: 'EBADF', 10: 'ECHILD', 11: 'EAGAIN', 12: 'ENOMEM', 13: 'EACCES',
@@ -73,6 +75,26 @@ export class AgentError extends BenchtopError {
     this.name = 'AgentError';
   }
 }
+
+/**
+ * A data-channel transfer failed (docs/agent-protocol.md section 6). `setup`: no connection
+ * could be made, or the agent refused it — nothing moved. `transfer`: the connection broke
+ * part-way (the agent removed its temp file: nothing is left at the target name).
+ */
+export class DataChannelError extends AgentError {
+  constructor(
+    message: string,
+    readonly phase: 'setup' | 'transfer',
+  ) {
+    super(message, 'data-channel');
+    this.name = 'DataChannelError';
+  }
+}
+
+/** Files this small go over the link even when a data channel is there (its setup costs more). */
+export const DATA_CHANNEL_MIN_BYTES = 64 * 1024;
+/** Bytes per socket write / file read on the data channel. */
+const DATA_CHUNK = 64 * 1024;
 
 function codeFor(reason: AgentErrorReason, errno: number | null): ErrorCode {
   if (reason === 'timeout') return 'timeout';
@@ -136,6 +158,12 @@ export interface AgentClientEvents {
 }
 
 export interface AgentClientOptions {
+  /**
+   * Where the host reaches the agent's data channel (its HELLO's `data_port`, a guest port):
+   * for QEMU the 127.0.0.1 port forwarded to it, null if none is. Without it every transfer
+   * uses the link.
+   */
+  dataTarget?: (guestPort: number) => DataTarget | null;
   write: (bytes: Buffer) => void;
   clock?: Clock;
   /** Default per-request timeout (RESP or ERR must arrive within it). */
@@ -198,6 +226,10 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
   private closed = false;
   private wasUp = false;
   private upWaiters: { resolve: () => void; reject: (e: Error) => void; timer: unknown }[] = [];
+  private readonly dataTargetFor: ((guestPort: number) => DataTarget | null) | null;
+  /** Data-channel transfers that fell back to the link, and why the last one did. */
+  dataFallbacks = 0;
+  lastDataFallback: string | null = null;
   /** Channel 0 (always open). */
   readonly control: AgentChannel;
 
@@ -205,6 +237,7 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     super();
     this.clock = opts.clock ?? realClock;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
+    this.dataTargetFor = opts.dataTarget ?? null;
     this.link = new Link({
       ...opts.link,
       role: 'host',
@@ -288,6 +321,13 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
       w.reject(new AgentError('agent client closed', 'closed'));
     }
     this.emit('closed');
+  }
+
+  /** The data channel's address, if the agent offers one and the host can reach it. */
+  dataTarget(): DataTarget | null {
+    const port = Number(this.capabilities.data_port);
+    if (!this.dataTargetFor || !this.link.isUp || !Number.isInteger(port) || port <= 0 || port > 0xffff) return null;
+    return this.dataTargetFor(port);
   }
 
   /** A channel for one host tool (CONNECT on first use, again after a link reset). */
@@ -425,7 +465,16 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
   }
 }
 
+/**
+ * Which way a transfer's bytes go: `uart` the link; `data` the data channel (an error if there
+ * is none); `auto` the data channel when there is one (PUT: for files ≥ 64 KiB), falling back
+ * to the link if the data connection cannot be made.
+ */
+export type TransferVia = 'auto' | 'data' | 'uart';
+
 export interface GetOptions extends RequestOptions {
+  /** Default `uart` for get/getStream (mostly small /proc files), `auto` for getToFile. */
+  via?: TransferVia;
   /** Each chunk as it arrives (and the bytes so far, and the size the agent announced). */
   onChunk?: (chunk: Buffer, received: number, size: number) => void;
   /** Fail if no chunk arrives for this long (default 30 s). */
@@ -433,6 +482,10 @@ export interface GetOptions extends RequestOptions {
 }
 
 export interface PutOptions extends RequestOptions {
+  /** Default `auto`. */
+  via?: TransferVia;
+  /** The data connection once the agent accepted it (tests cut it to check the cleanup). */
+  onDataSocket?: (socket: net.Socket) => void;
   /** Permission bits (default 0644). */
   mode?: number;
   onProgress?: (sent: number, size: number) => void;
@@ -570,8 +623,100 @@ export class AgentChannel {
    * GET a file: calls `onChunk` for each chunk, resolves with {size, crc32} once STREAM_END
    * confirmed the size and CRC of what arrived.
    */
-  async getStream(path: string, o: GetOptions & { onChunk: (chunk: Buffer, received: number, size: number) => void }): Promise<{ size: number; crc32: number }> {
+  async getStream(path: string, o: GetOptions & { onChunk: (chunk: Buffer, received: number, size: number) => void }): Promise<{ size: number; crc32: number; via: 'data' | 'uart' }> {
     const ch = await this.channelId(o);
+    const target = this.dataTargetFor(o.via ?? 'uart', `GET ${path}`);
+    if (target) {
+      try {
+        return await this.getViaData(ch, path, target, o);
+      } catch (err) {
+        if (!(err instanceof DataSetupError) || o.via === 'data') throw asDataError(err);
+        this.client.dataFallbacks++;
+        this.client.lastDataFallback = err.message;
+      }
+    }
+    return { ...(await this.getViaLink(ch, path, o)), via: 'uart' };
+  }
+
+  /** The data channel to use for a transfer in mode `via`, or null for the link. */
+  private dataTargetFor(via: TransferVia, what: string): DataTarget | null {
+    if (via === 'uart') return null;
+    const t = this.client.dataTarget();
+    if (!t && via === 'data') throw new DataChannelError(`${what}: no data channel (the agent offers none, or the session forwards no port to it)`, 'setup');
+    return t;
+  }
+
+  private async getViaData(ch: number, path: string, target: DataTarget, o: GetOptions & { onChunk: (chunk: Buffer, received: number, size: number) => void }): Promise<{ size: number; crc32: number; via: 'data' }> {
+    let requestId = 0;
+    let resolveEnd!: (f: Buffer[]) => void;
+    let rejectEnd!: (e: Error) => void;
+    const ended = new Promise<Buffer[]>((res, rej) => {
+      resolveEnd = res;
+      rejectEnd = rej;
+    });
+    ended.catch(() => undefined);
+    const sink: StreamSink = { data: () => undefined, end: resolveEnd, error: rejectEnd };
+    const f = await this.client.request(ch, Op.GET, [path, 'data'], { ...o, sink, onId: (id) => (requestId = id) });
+    const size = num(f[0]);
+    const handle = num(f[1]);
+    const token = parseToken(f[2]);
+    if (!Number.isInteger(handle) || !token) throw new AgentError(`GET ${path}: bad data-channel answer`, 'protocol');
+    const epoch = this.client.epoch;
+    const abort = () => {
+      this.client.forget(requestId);
+      if (this.client.epoch === epoch && this.client.isUp) this.client.request(ch, Op.PUT_ABORT, [handle], { timeoutMs: 5000 }).catch(() => undefined);
+    };
+    let sock: net.Socket;
+    try {
+      sock = await openDataConnection(target, { direction: DataDirection.GET, handle, token });
+    } catch (err) {
+      abort();
+      throw err;
+    }
+    let received = 0;
+    let crc = 0;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const fail = (err: Error) => {
+          sock.destroy();
+          reject(err);
+        };
+        sock.on('data', (c: Buffer) => {
+          received += c.length;
+          crc = crc32(c, crc);
+          try {
+            o.onChunk(c, received, size);
+          } catch (err) {
+            fail(err as Error);
+          }
+        });
+        sock.once('end', () => resolve());
+        sock.once('error', (err) => fail(new DataChannelError(`GET ${path}: the data connection broke after ${received} bytes: ${err.message}`, 'transfer')));
+        sock.once('close', () => fail(new DataChannelError(`GET ${path}: the data connection closed after ${received} bytes`, 'transfer')));
+        o.signal?.addEventListener('abort', () => fail(new AgentError(`GET ${path} aborted`, 'aborted')));
+        ended.catch((err: Error) => fail(err)); // the agent ended the stream with ERR
+        sock.resume();
+      });
+      // The agent sends STREAM_END over the link right after it closed the connection.
+      const idleMs = o.idleTimeoutMs ?? 30_000;
+      let timer: unknown;
+      const end = await Promise.race([
+        ended,
+        new Promise<never>((_, rej) => (timer = this.client.clock.setTimeout(() => rej(new AgentError(`GET ${path}: no STREAM_END within ${idleMs} ms of the data`, 'timeout')), idleMs))),
+      ]).finally(() => this.client.clock.clearTimeout(timer));
+      const sent = num(end[0]);
+      const want = num(end[1]);
+      if (sent !== received) throw new AgentError(`GET ${path}: the agent sent ${sent} bytes, ${received} arrived`, 'protocol');
+      if (want !== crc) throw new AgentError(`GET ${path}: CRC mismatch (agent ${want}, host ${crc})`, 'protocol');
+      return { size: sent, crc32: crc, via: 'data' };
+    } catch (err) {
+      abort();
+      sock.destroy();
+      throw err;
+    }
+  }
+
+  private async getViaLink(ch: number, path: string, o: GetOptions & { onChunk: (chunk: Buffer, received: number, size: number) => void }): Promise<{ size: number; crc32: number }> {
     const clock = this.client.clock;
     let announced = NaN;
     let received = 0;
@@ -643,12 +788,13 @@ export class AgentChannel {
   }
 
   /** GET a file to a host path: written to a temp file beside it, renamed once the CRC matched. */
-  async getToFile(path: string, hostPath: string, o: GetOptions = {}): Promise<{ size: number; crc32: number }> {
+  async getToFile(path: string, hostPath: string, o: GetOptions = {}): Promise<{ size: number; crc32: number; via: 'data' | 'uart' }> {
     const tmp = `${hostPath}.btpart-${process.pid}-${Date.now().toString(36)}`;
     const fd = fs.openSync(tmp, 'w', 0o644);
     try {
       const r = await this.getStream(path, {
         ...o,
+        via: o.via ?? 'auto',
         onChunk: (c, received, size) => {
           fs.writeSync(fd, c);
           o.onChunk?.(c, received, size);
@@ -674,9 +820,88 @@ export class AgentChannel {
    * requests in flight; the agent writes `<path>.btpart.<handle>`, checks size and CRC at
    * PUT_END and renames it over `path`. On any failure the transfer is aborted (PUT_ABORT)
    * and the target name is untouched.
+   *
+   * With a data channel (o.via, default `auto`: files ≥ 64 KiB when the agent offers one and
+   * the host reaches it) the bytes go over TCP instead; if that connection cannot be made the
+   * PUT falls back to the link, if it breaks part-way the PUT fails (DataChannelError).
    */
-  async put(path: string, source: Buffer | { file: string }, o: PutOptions = {}): Promise<{ size: number; crc32: number }> {
+  async put(path: string, source: Buffer | { file: string }, o: PutOptions = {}): Promise<{ size: number; crc32: number; via: 'data' | 'uart' }> {
     const ch = await this.channelId(o);
+    const via = o.via ?? 'auto';
+    const target = this.dataTargetFor(via, `PUT ${path}`);
+    const size = Buffer.isBuffer(source) ? source.length : fs.statSync(source.file).size;
+    if (target && (via === 'data' || size >= DATA_CHANNEL_MIN_BYTES)) {
+      try {
+        return await this.putViaData(ch, path, source, target, o);
+      } catch (err) {
+        if (!(err instanceof DataSetupError) || via === 'data') throw asDataError(err);
+        this.client.dataFallbacks++;
+        this.client.lastDataFallback = err.message;
+      }
+    }
+    return { ...(await this.putViaLink(ch, path, source, o)), via: 'uart' };
+  }
+
+  private async putViaData(ch: number, path: string, source: Buffer | { file: string }, target: DataTarget, o: PutOptions): Promise<{ size: number; crc32: number; via: 'data' }> {
+    const fd = Buffer.isBuffer(source) ? null : fs.openSync(source.file, 'r');
+    try {
+      const size = Buffer.isBuffer(source) ? source.length : fs.fstatSync(fd!).size;
+      const mode = (o.mode ?? 0o644).toString(8).padStart(4, '0');
+      const begin = await this.client.request(ch, Op.PUT_BEGIN, [path, mode, size, 'data'], o);
+      const handle = begin[0]?.toString('latin1') ?? '';
+      const token = parseToken(begin[1]);
+      if (!/^\d+$/.test(handle) || !token) throw new AgentError(`PUT_BEGIN: bad data-channel answer`, 'protocol');
+      const epoch = this.client.epoch;
+      const abort = () => {
+        if (this.client.epoch === epoch && this.client.isUp) this.client.request(ch, Op.PUT_ABORT, [handle], { timeoutMs: 5000 }).catch(() => undefined);
+      };
+      let sock: net.Socket;
+      try {
+        sock = await openDataConnection(target, { direction: DataDirection.PUT, handle: Number(handle), token });
+      } catch (err) {
+        abort();
+        throw err;
+      }
+      try {
+        let broken: string | null = null;
+        const closed = once(sock, 'close').catch(() => undefined);
+        sock.on('error', (err) => (broken ??= err.message));
+        sock.on('close', () => (broken ??= 'closed'));
+        sock.resume(); // the agent sends nothing more; let its FIN through
+        o.onDataSocket?.(sock);
+        let crc = 0;
+        for (let off = 0; off < size; ) {
+          if (o.signal?.aborted) throw new AgentError(`PUT ${path} aborted`, 'aborted');
+          if (broken || sock.destroyed) throw new DataChannelError(`PUT ${path}: the data connection broke after ${off} of ${size} bytes (${broken ?? 'destroyed'})`, 'transfer');
+          const n = Math.min(DATA_CHUNK, size - off);
+          let chunk: Buffer;
+          if (fd === null) chunk = (source as Buffer).subarray(off, off + n);
+          else {
+            chunk = Buffer.allocUnsafe(n); // the socket keeps it until written: one per chunk
+            if (fs.readSync(fd, chunk, 0, n, off) !== n) throw new AgentError(`PUT ${path}: ${(source as { file: string }).file} changed while it was sent`, 'aborted');
+          }
+          crc = crc32(chunk, crc);
+          off += n;
+          const room = sock.write(chunk);
+          o.onProgress?.(off, size);
+          if (!room && !sock.destroyed) await Promise.race([once(sock, 'drain').catch(() => undefined), closed]);
+        }
+        if (broken || sock.destroyed) throw new DataChannelError(`PUT ${path}: the data connection broke at the end (${broken ?? 'destroyed'})`, 'transfer');
+        sock.end();
+        // The agent answers once every byte is in (or with ERR if the connection failed first).
+        await this.client.request(ch, Op.PUT_END, [handle, crc >>> 0], { ...o, timeoutMs: Math.max(o.timeoutMs ?? 0, 60_000) });
+        return { size, crc32: crc >>> 0, via: 'data' };
+      } catch (err) {
+        abort();
+        sock.destroy();
+        throw err;
+      }
+    } finally {
+      if (fd !== null) fs.closeSync(fd);
+    }
+  }
+
+  private async putViaLink(ch: number, path: string, source: Buffer | { file: string }, o: PutOptions): Promise<{ size: number; crc32: number }> {
     const fd = Buffer.isBuffer(source) ? null : fs.openSync(source.file, 'r');
     try {
       const size = Buffer.isBuffer(source) ? source.length : fs.fstatSync(fd!).size;
@@ -858,6 +1083,11 @@ export class AgentChannel {
       return { node, name: name.join('\t') };
     });
   }
+}
+
+/** A DataSetupError that is not falling back becomes an AgentError the callers know. */
+function asDataError(err: unknown): unknown {
+  return err instanceof DataSetupError ? new DataChannelError(err.message, 'setup') : err;
 }
 
 /** A device an input watch reads: `event0` and its kernel name (EVIOCGNAME). */

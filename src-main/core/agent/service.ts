@@ -12,6 +12,7 @@ import type { EventBus } from '../events';
 import type { SessionService } from '../sessions/service';
 import { AgentBroker, connectEndpoint } from './broker';
 import { AgentError, type AgentChannel, type AgentStatusSnapshot, type GdbStartSpec, type GuestSignalName, GuestSignal } from './client';
+import { AGENT_DATA_GUEST_PORT } from './data-channel';
 import { Debuggee } from './gdb-bridge';
 
 const MAX_PROCS_KEPT = 100;
@@ -216,15 +217,22 @@ export class AgentService {
   private ensure(id: string): void {
     if (this.closed || this.live.has(id)) return;
     let endpoint: string;
+    let dataPort: number | null;
     try {
+      const q = this.deps.sessions.qemu(id);
       // A unix socket path, or `tcp:127.0.0.1:PORT`.
-      endpoint = this.deps.sessions.qemu(id).sockets.agent;
+      endpoint = q.sockets.agent;
+      dataPort = q.agentDataPort;
     } catch {
       return; // not live (yet)
     }
     const broker = new AgentBroker({
       connect: () => connectEndpoint(endpoint, 5000),
-      client: { requestTimeoutMs: this.deps.requestTimeoutMs },
+      client: {
+        requestTimeoutMs: this.deps.requestTimeoutMs,
+        // QEMU forwards 127.0.0.1:dataPort to the guest's 7777 only: another guest port is unreachable.
+        dataTarget: (guestPort) => (dataPort && guestPort === AGENT_DATA_GUEST_PORT ? { host: '127.0.0.1', port: dataPort } : null),
+      },
       eventsTool: 'events',
     });
     const a: SessionAgent = { sessionId: id, broker, procs: new Map(), debuggees: new Map() };

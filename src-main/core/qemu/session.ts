@@ -17,6 +17,7 @@ import type { InputDevice } from '../../../src-shared/features/recording';
 import type { BoardProfile } from '../boards/profiles';
 import { QmpClient } from '../qmp/client';
 import type { QmpEvent } from '../qmp/codec';
+import { AGENT_DATA_GUEST_PORT } from '../agent/data-channel';
 import { freeLoopbackPort } from '../util/free-port';
 import { makePrivateDir } from '../util/private-dir';
 import { assertBoardSupported } from './probe';
@@ -56,6 +57,8 @@ export function buildQemuArgs(o: {
   logFile: string;
   extraArgs?: string[];
   inputDevice?: InputDevice;
+  /** Host port (127.0.0.1) QEMU forwards to the agent's data channel in the guest. */
+  agentDataPort?: number;
 }): string[] {
   const { board, image, sockets } = o;
   const args = ['-M', board.machine, ...board.extraArgs, '-S'];
@@ -68,7 +71,7 @@ export function buildQemuArgs(o: {
   });
   args.push('-qmp', `unix:${qemuOptValue(sockets.qmp)},server=on,wait=off`);
   args.push('-gdb', `tcp:127.0.0.1:${o.gdbPort}`);
-  args.push(...board.netArgs);
+  args.push(...(o.agentDataPort ? withAgentDataForward(board.netArgs, o.agentDataPort) : board.netArgs));
   args.push('-D', o.logFile);
   // QEMU routes QMP key events to the newest keyboard: with usb-kbd (on the board's OHCI) the
   // keypad gets nothing, which is why it is a per-session choice and not always on.
@@ -77,9 +80,25 @@ export function buildQemuArgs(o: {
   return args;
 }
 
+/**
+ * The board's user-mode NIC with a forward from the host's 127.0.0.1:`port` to the agent's
+ * data channel (docs/agent-protocol.md section 6). 127.0.0.1 only: nobody else on the host's
+ * network may reach the guest's port. Boards without a user NIC are left alone.
+ */
+export function withAgentDataForward(netArgs: readonly string[], port: number): string[] {
+  return netArgs.map((a, i) => ((netArgs[i - 1] === '-nic' || netArgs[i - 1] === '-netdev') && /^user(,|$)/.test(a) ? `${a},hostfwd=tcp:127.0.0.1:${port}-:${AGENT_DATA_GUEST_PORT}` : a));
+}
+
+/** Whether the board's network arguments have a user NIC the data channel can be forwarded on. */
+export function hasUserNet(netArgs: readonly string[]): boolean {
+  return netArgs.some((a, i) => (netArgs[i - 1] === '-nic' || netArgs[i - 1] === '-netdev') && /^user(,|$)/.test(a));
+}
+
 export class QemuSession extends EventEmitter<QemuSessionEvents> {
   state: SessionState = 'starting';
   gdbPort = 0;
+  /** The host port forwarded to the agent's data channel (127.0.0.1), null without a user NIC. */
+  agentDataPort: number | null = null;
   readonly runtimeDir: string;
   readonly sockets: { qmp: string; console: string; agent: string };
   private child: ChildProcess | null = null;
@@ -126,6 +145,7 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
     }
     const caps = await assertBoardSupported(board, this.opts.envPath);
     this.gdbPort = await freeLoopbackPort();
+    this.agentDataPort = hasUserNet(board.netArgs) ? await freeLoopbackPort() : null;
     fs.mkdirSync(this.opts.runDir, { recursive: true });
     const args = buildQemuArgs({
       board,
@@ -135,6 +155,7 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
       logFile: path.join(this.opts.runDir, 'qemu.log'),
       extraArgs: this.opts.extraArgs,
       inputDevice: this.opts.inputDevice,
+      agentDataPort: this.agentDataPort ?? undefined,
     });
     const child = spawn(caps.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;

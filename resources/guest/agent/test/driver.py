@@ -32,7 +32,7 @@ class Agent:
         self.errlog = open(os.path.join(tmp, "agent.log"), "ab")
         self.p = subprocess.Popen(
             [binary, "-v", "--stdio", "--events", self.fifo, "--gdbserver", FAKE_GDB,
-             "--input-dir", self.input_dir, *extra],
+             "--input-dir", self.input_dir, "--data-listen", "127.0.0.1:0", *extra],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errlog)
         self.h = Host(self.p.stdout.fileno(), self.p.stdin.fileno(), to_agent, from_agent)
 
@@ -385,6 +385,114 @@ def test_input(a, tmp):
     assert st_.S_ISFIFO(os.stat(ev0).st_mode)
 
 
+def dc_connect(port, direction, handle, token, magic=b"BTDC"):
+    """A data connection (spec section 6): header, then the agent's status byte."""
+    import socket
+    import struct
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(magic + struct.pack("<BBHI", 1, direction, 0, handle) + token)
+    st = s.recv(1)
+    return s, (st[0] if st else None)
+
+
+def test_datachan(a, tmp):
+    """PUT and GET over the data channel: wrong token / bad magic refused (the transfer stays
+    usable), 1 MiB byte-identical both ways, PUT_END before the bytes (answered once they are
+    in), a connection cut mid-way (no file, no temp; PUT_END gets the error), PUT_DATA refused
+    on a data transfer, a stalled data connection does not stop PINGs, PUT_ABORT of a GET."""
+    import socket
+    h = a.h
+    caps = h.connect()
+    port = int(caps["data_port"])
+    assert port > 0, caps
+    data = os.urandom(1 << 20)
+    dst = os.path.join(tmp, "dc.bin")
+    t, f = h.call("PUT_BEGIN", dst, "0600", len(data), "data")
+    assert t == T_RESP and len(f) == 2 and len(f[1]) == 32, f
+    handle, token = int(f[0]), bytes.fromhex(f[1].decode())
+    t, f = h.call("PUT_DATA", handle, b"x")
+    assert t == T_ERR and int(f[0]) == 22, f
+    s, st = dc_connect(port, 1, handle, bytes(16))
+    assert st == 2, st
+    assert s.recv(1) == b""  # closed after the status
+    s.close()
+    s, st = dc_connect(port, 1, handle, token, magic=b"XXXX")
+    assert st == 1, st
+    s.close()
+    s, st = dc_connect(port, 1, handle, token)
+    assert st == 0, st
+    # PUT_END first: the link may overtake the TCP bytes; the answer waits for them.
+    rid = h.request("PUT_END", handle, zlib.crc32(data))
+    h.pump(0.3)
+    assert not h.done(rid), "PUT_END answered before the bytes were in"
+    t0 = time.monotonic()
+    s.sendall(data)
+    frames = h.wait(rid, timeout=30)
+    assert frames[-1]["type"] == T_RESP, frames
+    print("    data channel PUT 1 MiB: %.1f MiB/s (loopback)" % (1 / (time.monotonic() - t0)))
+    s.close()
+    assert open(dst, "rb").read() == data and (os.stat(dst).st_mode & 0o777) == 0o600
+    s2, st = dc_connect(port, 1, handle, token)  # a finished transfer takes nothing
+    assert st == 2, st
+    s2.close()
+
+    # GET over the data channel.
+    rid = h.request("GET", dst, "data")
+    frames = h.wait(rid)
+    f = parse_fields(frames[0]["payload"])
+    assert frames[0]["type"] == T_RESP and int(f[0]) == len(data) and len(f) == 3, f
+    s, st = dc_connect(port, 2, int(f[1]), bytes.fromhex(f[2].decode()))
+    assert st == 0
+    got = bytearray()
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        got += b
+    s.close()
+    body, end = h.stream(rid, timeout=30)
+    assert body == {} and int(end[0]) == len(data) and int(end[1]) == zlib.crc32(data), end
+    assert bytes(got) == data
+
+    # Cut mid-way: no file at the target name, no temp; PUT_END says why.
+    cut = os.path.join(tmp, "cut.bin")
+    t, f = h.call("PUT_BEGIN", cut, "0644", len(data), "data")
+    handle, token = int(f[0]), bytes.fromhex(f[1].decode())
+    s, st = dc_connect(port, 1, handle, token)
+    s.sendall(data[:300000])
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    s.close()  # RST
+    h.pump(2, lambda: not any(n.startswith("cut.bin") for n in os.listdir(tmp)))
+    assert not any(n.startswith("cut.bin") for n in os.listdir(tmp)), os.listdir(tmp)
+    t, f = h.call("PUT_END", handle, zlib.crc32(data))
+    assert t == T_ERR and b"data connection" in f[1], f
+    t, f = h.call("PUT_END", handle, 0)
+    assert t == T_ERR and int(f[0]) == 9, f  # the slot is gone
+
+    # A stalled data connection (header, then silence) and one that never sends a header:
+    # PINGs answer meanwhile.
+    t, f = h.call("PUT_BEGIN", os.path.join(tmp, "stall.bin"), "0644", 1000, "data")
+    handle, token = int(f[0]), bytes.fromhex(f[1].decode())
+    s, st = dc_connect(port, 1, handle, token)
+    s.sendall(b"x" * 10)
+    idle = socket.create_connection(("127.0.0.1", port))
+    t0 = time.monotonic()
+    for _ in range(20):
+        assert h.call("PING")[0] == T_RESP
+    assert time.monotonic() - t0 < 2
+    assert h.call("PUT_ABORT", handle)[0] == T_RESP
+    assert s.recv(10) == b""  # the agent closed it
+    s.close()
+    idle.close()
+    assert not any(n.startswith("stall.bin") for n in os.listdir(tmp))
+    # PUT_ABORT ends a data-channel GET that never connected.
+    rid = h.request("GET", dst, "data")
+    f = parse_fields(h.wait(rid)[0]["payload"])
+    assert h.call("PUT_ABORT", int(f[1]))[0] == T_RESP
+    frames = h.wait(rid, final=(T_ERR,))
+    assert frames[-1]["type"] == T_ERR, frames
+
+
 def test_gdb(a, tmp):
     h = a.h
     h.connect()
@@ -651,7 +759,7 @@ def test_monitor_cost(a, tmp):
 
 
 TESTS = [test_monitor, test_monitor_split, test_monitor_batch, test_monitor_cost, test_hello, test_ping, test_channels, test_list_stat, test_put_get, test_put_broken, test_spawn,
-         test_signals, test_flow_control, test_events, test_input, test_gdb, test_lossy, test_idle, test_stale_host, test_stall]
+         test_signals, test_flow_control, test_events, test_input, test_datachan, test_gdb, test_lossy, test_idle, test_stale_host, test_stall]
 
 
 def main():

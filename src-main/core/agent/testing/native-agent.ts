@@ -77,7 +77,7 @@ export interface NativeAgent {
 }
 
 /** A native agent in `--stdio` mode with an AgentClient on it (started, not yet up). */
-export function startNativeAgent(o: { faults?: Faults | null; client?: Partial<AgentClientOptions>; verbose?: boolean } = {}): NativeAgent {
+export function startNativeAgent(o: { faults?: Faults | null; client?: Partial<AgentClientOptions>; verbose?: boolean; dataChannel?: boolean } = {}): NativeAgent {
   const bin = buildAgent('host');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-agent-'));
   const eventsFifo = path.join(dir, 'events');
@@ -88,10 +88,11 @@ export function startNativeAgent(o: { faults?: Faults | null; client?: Partial<A
   const toAgent = faulty((b) => {
     if (child.stdin && !child.stdin.destroyed) child.stdin.write(b);
   }, o.faults ?? null);
-  const client = new AgentClient({ ...o.client, write: toAgent.write });
+  // The data channel on loopback: the agent's own port is the target (no QEMU forward here).
+  const client = new AgentClient({ ...(o.dataChannel ? { dataTarget: (port: number) => ({ host: '127.0.0.1', port }) } : {}), ...o.client, write: toAgent.write });
   const toHost = faulty((b) => client.receive(b), o.faults ?? null);
   const launch = () => {
-    const c = spawn(bin, [...(o.verbose ? ['-vv'] : []), '--stdio', '--events', eventsFifo, '--gdbserver', fakeGdbserver(), '--input-dir', inputDir], { stdio: ['pipe', 'pipe', o.verbose ? 'inherit' : 'ignore'] });
+    const c = spawn(bin, [...(o.verbose ? ['-vv'] : []), '--stdio', '--events', eventsFifo, '--gdbserver', fakeGdbserver(), '--input-dir', inputDir, '--data-listen', o.dataChannel ? '127.0.0.1:0' : 'off'], { stdio: ['pipe', 'pipe', o.verbose ? 'inherit' : 'ignore'] });
     c.stdin!.on('error', () => undefined);
     c.stdout!.on('data', (b: Buffer) => {
       if (c === child) toHost.write(b);
