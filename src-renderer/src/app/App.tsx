@@ -1,5 +1,6 @@
 /** The shell: explorer | (workspace / bottom panel), status bar, error toasts. */
 import { useRef } from 'react';
+import { ComparePane, useCompare } from '../features/compare';
 import { LogPanel } from '../features/log/LogPanel';
 import { RecordingEditor, useRecordings, useRecordingsFeed } from '../features/recordings';
 import { SessionExplorer } from '../features/sessions/SessionExplorer';
@@ -15,6 +16,8 @@ export function App({ onReconnect }: { onReconnect: () => void }) {
   useRecordingsFeed();
   // A recording picked in the explorer replaces the session workspace until a session is picked.
   const openRecording = useRecordings((r) => r.openId);
+  // Compare (opened from a recording's replays) covers the centre until closed.
+  const comparing = useCompare((c) => c.replayIds);
   const sidebarWidth = useLayout((l) => l.sidebarWidth);
   const panelHeight = useLayout((l) => l.panelHeight);
   const panelOpen = useLayout((l) => l.panelOpen);
@@ -34,7 +37,15 @@ export function App({ onReconnect }: { onReconnect: () => void }) {
           onDrag={(d) => useLayout.getState().setSidebarWidth(dragStart.current + d)}
         />
         <div className="column" ref={columnRef}>
-          <main className="workspace">{openRecording ? <RecordingEditor key={openRecording} recordingId={openRecording} /> : <Workspace />}</main>
+          <main className="workspace">
+            {comparing ? (
+              <ComparePane key={comparing.join(',')} replayIds={comparing} onClose={() => useCompare.getState().close()} />
+            ) : openRecording ? (
+              <RecordingEditor key={openRecording} recordingId={openRecording} />
+            ) : (
+              <Workspace />
+            )}
+          </main>
           {panelOpen && (
             <Splitter
               direction="horizontal"

@@ -1,5 +1,6 @@
 /** Replay a recording into a running session (N times), follow its replays, open their reports. */
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCompare } from '../compare';
 import { useShallow } from 'zustand/react/shallow';
 import { formatClock, formatDateTime } from '../../ui/format';
 import { CloseIcon, PlayIcon } from '../../ui/icons';
@@ -20,6 +21,9 @@ export function ReplayPanel(props: { recordingId: string; rev: number | null; di
   const [repeat, setRepeat] = useState('1');
   const [busy, setBusy] = useState(false);
   const [reportOf, setReportOf] = useState<string | null>(null);
+  // Replays ticked for Compare (ids; a replay that disappears drops out).
+  const [picked, setPicked] = useState<string[]>([]);
+  const pickedHere = picked.filter((id) => replays.some((r) => r.replayId === id));
 
   useEffect(() => {
     void loadReplays(recordingsApi(), props.recordingId);
@@ -73,20 +77,42 @@ export function ReplayPanel(props: { recordingId: string; rev: number | null; di
       <div className="replay-list" data-testid="replay-list">
         {replays.length === 0 && <div className="empty-note">No replays of this recording yet.</div>}
         {replays.map((r) => (
-          <ReplayRow key={r.replayId} r={r} sessionName={names[r.sessionId]?.name ?? r.sessionId} onReport={() => setReportOf(r.replayId)} />
+          <ReplayRow
+            key={r.replayId}
+            r={r}
+            sessionName={names[r.sessionId]?.name ?? r.sessionId}
+            onReport={() => setReportOf(r.replayId)}
+            picked={pickedHere.includes(r.replayId)}
+            onPick={(on) => setPicked((p) => (on ? [...p.filter((x) => x !== r.replayId), r.replayId] : p.filter((x) => x !== r.replayId)))}
+          />
         ))}
       </div>
+      {replays.length >= 2 && (
+        <div className="rec-subhead">
+          <button
+            className="btn btn-small"
+            data-testid="replay-compare"
+            disabled={pickedHere.length < 2}
+            title={pickedHere.length < 2 ? 'Tick two or more replays to compare them' : `Compare ${pickedHere.length} replays`}
+            onClick={() => useCompare.getState().open(pickedHere)}
+          >
+            Compare{pickedHere.length ? ` (${pickedHere.length})` : ''}
+          </button>
+          <span className="muted">tick replays to overlay their charts and times</span>
+        </div>
+      )}
       {reportOf && <ReportDialog replayId={reportOf} onClose={() => setReportOf(null)} />}
     </section>
   );
 }
 
-function ReplayRow({ r, sessionName, onReport }: { r: ReplayInfo; sessionName: string; onReport: () => void }) {
+function ReplayRow({ r, sessionName, onReport, picked, onPick }: { r: ReplayInfo; sessionName: string; onReport: () => void; picked: boolean; onPick: (on: boolean) => void }) {
   const pct = r.total ? Math.round((100 * r.injected) / r.total) : 0;
   const active = isReplayActive(r);
   const took = r.startedAt !== null && r.endedAt !== null ? `${((r.endedAt - r.startedAt) / 1000).toFixed(2)} s` : null;
   return (
     <div className="replay-row" data-testid="replay-row" data-replay-id={r.replayId} data-state={r.state}>
+      <input type="checkbox" data-testid="replay-pick" aria-label="Pick for Compare" checked={picked} onChange={(e) => onPick(e.target.checked)} />
       <span className={`replay-state tone-${STATE_TONE[r.state]}`} data-testid="replay-state">
         <span className="state-dot" />
         {r.state}
