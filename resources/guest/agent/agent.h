@@ -188,7 +188,7 @@ void input_cleanup(int chan);
 void input_fdset(fd_set *rd, int *maxfd);
 void input_ready(fd_set *rd);
 
-/* datachan.c: the data channel's TCP listener and connection headers (spec section 6). */
+/* datachan.c: the data channel's TCP listener and connection headers (spec section 4d). */
 #define DC_MAGIC "BTDC"
 #define DC_VERSION 1
 #define DC_PUT 1 /* host → agent: the file's bytes follow the header */

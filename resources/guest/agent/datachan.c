@@ -1,5 +1,5 @@
 /*
- * The data channel (protocol section 6): a TCP listener for bulk file bytes. The reliable
+ * The data channel (protocol section 4d): a TCP listener for bulk file bytes. The reliable
  * UART link stays the control path (PUT_BEGIN / PUT_END / GET / STREAM_END, sizes, CRCs);
  * a TCP connection only carries the bytes of one transfer, like FTP's data connection: the
  * UART moves ~0.03 MiB/s, QEMU's user network ≥ 1 MiB/s.

@@ -6,7 +6,7 @@
  * its temp file, so the target name only ever holds a complete old or complete new file.
  * GET is a producer: one chunk per loop turn while the send window has room.
  *
- * Data channel (spec section 6): a PUT_BEGIN or GET that asks for it gets a handle and a
+ * Data channel (spec section 4d): a PUT_BEGIN or GET that asks for it gets a handle and a
  * random token; the host then connects to datachan.c's TCP port, names the transfer, and the
  * bytes go over TCP instead of the link. Same temp file, same size + CRC check at PUT_END,
  * same STREAM_END [size, crc] for GET. The socket is one non-blocking fd in the loop: at
@@ -52,6 +52,8 @@ struct put {
 	unsigned long long end_crc;
 	int err;                  /* failed on the data channel: temp removed; PUT_END gets ERR */
 	char errmsg[200];
+	uint8_t ack[8];           /* the u64 count being sent back on the connection, */
+	size_t ackoff;            /* ack[ackoff..8) still to go (8: nothing pending) */
 };
 
 struct get {
@@ -78,7 +80,7 @@ static uint8_t iobuf[DC_IO];
 
 /* The token only has to be unguessable for whoever else can reach the port in the next few
  * seconds. GRND_INSECURE never blocks (the guest's CRNG may take seconds to initialise after
- * boot, spec section 6); the clock and a counter are mixed in if even that is missing. */
+ * boot, spec section 4d); the clock and a counter are mixed in if even that is missing. */
 static void make_token(uint8_t *t)
 {
 	static uint32_t counter;
@@ -358,7 +360,8 @@ static void do_put_begin(struct req r, struct in *in)
 		return;
 	}
 	*p = (struct put){.used = true, .chan = r.chan, .handle = handle, .fd = fd, .path = path,
-			  .tmp = tmp, .mode = (mode_t)mode, .size = size, .done = 0, .crc = 0, .dc = dc, .dfd = -1};
+			  .tmp = tmp, .mode = (mode_t)mode, .size = size, .done = 0, .crc = 0, .dc = dc, .dfd = -1,
+			  .ackoff = 8};
 	struct out o;
 	out_init(&o);
 	out_num(&o, handle);
@@ -601,6 +604,23 @@ void fs_dc_fdset(fd_set *rd, fd_set *wr, int *maxfd)
 			FD_ADD(gets_[i].dfd, wr, maxfd);
 }
 
+/* Tell the host how many bytes are in the temp file (u64 LE, spec section 4d): its progress and
+ * its idle timeout go by these, not by what its kernel took. A count not fully sent yet is
+ * finished first; a newer one replaces a count not started. Never blocks: the socket's send
+ * buffer always has room for 8 bytes unless the host stopped reading, and then it may miss
+ * counts but still gets the last one before the close (or the close itself says enough). */
+static void send_count(struct put *p)
+{
+	if (p->ackoff == 8 || p->ackoff == 0) {
+		for (int i = 0; i < 8; i++)
+			p->ack[i] = (uint8_t)(p->done >> (8 * i));
+		p->ackoff = 0;
+	}
+	ssize_t w = send(p->dfd, p->ack + p->ackoff, 8 - p->ackoff, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (w > 0)
+		p->ackoff += (size_t)w;
+}
+
 static void put_bytes(struct put *p)
 {
 	ssize_t n = recv(p->dfd, iobuf, sizeof iobuf, MSG_DONTWAIT);
@@ -636,8 +656,11 @@ static void put_bytes(struct put *p)
 	}
 	p->crc = crc32_update(p->crc, iobuf, (size_t)n);
 	p->done += (unsigned long long)n;
+	send_count(p);
 	if (p->done == p->size) {
-		close(p->dfd); /* everything is in: the connection has done its job */
+		/* everything is in: the connection has done its job (close() still sends the last
+		 * count queued in the socket, then FIN) */
+		close(p->dfd);
 		p->dfd = -1;
 		if (p->end_pending)
 			finish_put(p, p->end_req, p->end_crc);

@@ -332,14 +332,15 @@ describe('broker and gdb bridge ↔ native agent (fake gdbserver echoes RSP)', (
     const ui = a.client.channel('ui');
     const data = crypto.randomBytes(4 << 20);
     const noTrace = () => fs.readdirSync(a.dir).every((n) => !n.startsWith('cut.bin'));
+    // Cut as soon as the first bytes are on their way (on loopback a later cut could come
+    // after the agent already has everything: that transfer would rightly succeed).
+    let agentHad = -1;
     const p = ui.put(path.join(a.dir, 'cut.bin'), data, {
-      onProgress: (sent) => {
-        if (sent >= 1 << 20) sock?.destroy();
-      },
-      onDataSocket: (s) => (sock = s),
+      onDataSocket: (s) => setImmediate(() => s.destroy()),
+      onProgress: (n) => (agentHad = n),
     });
-    let sock: net.Socket | undefined;
     await expect(p).rejects.toMatchObject({ reason: 'data-channel', phase: 'transfer' });
+    expect(agentHad).toBeLessThan(data.length);
     await until(noTrace, 3000, 'no cut.bin*');
 
     // Wrong token, by hand: PUT_BEGIN asks for the data channel, the header carries another token.

@@ -9,7 +9,7 @@
  * ("agent link reset"); the link answers the HELLO by itself, so the client is usable again
  * right away, and channels CONNECT again on their next request.
  */
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type net from 'node:net';
 import { BenchtopError, type ErrorCode } from '../../../src-shared/errors';
@@ -77,7 +77,7 @@ export class AgentError extends BenchtopError {
 }
 
 /**
- * A data-channel transfer failed (docs/agent-protocol.md section 6). `setup`: no connection
+ * A data-channel transfer failed (docs/agent-protocol.md section 4d). `setup`: no connection
  * could be made, or the agent refused it — nothing moved. `transfer`: the connection broke
  * part-way (the agent removed its temp file: nothing is left at the target name).
  */
@@ -484,6 +484,8 @@ export interface GetOptions extends RequestOptions {
 export interface PutOptions extends RequestOptions {
   /** Default `auto`. */
   via?: TransferVia;
+  /** Data channel: fail if the agent takes no bytes for this long (default 30 s). */
+  idleTimeoutMs?: number;
   /** The data connection once the agent accepted it (tests cut it to check the cleanup). */
   onDataSocket?: (socket: net.Socket) => void;
   /** Permission bits (default 0644). */
@@ -863,33 +865,94 @@ export class AgentChannel {
         throw err;
       }
       try {
+        const clock = this.client.clock;
+        const idleMs = o.idleTimeoutMs ?? 30_000;
         let broken: string | null = null;
-        const closed = once(sock, 'close').catch(() => undefined);
-        sock.on('error', (err) => (broken ??= err.message));
-        sock.on('close', () => (broken ??= 'closed'));
-        sock.resume(); // the agent sends nothing more; let its FIN through
+        // The agent's counts of the bytes in its temp file (u64 LE each): progress and the
+        // idle timeout go by these, not by what our kernel or QEMU's buffers took.
+        let agentHas = 0;
+        let lastMoveAt = clock.now();
+        let pending: Buffer = Buffer.alloc(0);
+        let wake: (() => void) | null = null;
+        const poke = () => {
+          const w = wake;
+          wake = null;
+          w?.();
+        };
+        sock.on('data', (b: Buffer) => {
+          pending = pending.length ? Buffer.concat([pending, b]) : b;
+          let i = 0;
+          for (; i + 8 <= pending.length; i += 8) {
+            const c = Number(pending.readBigUInt64LE(i));
+            if (c > agentHas && c <= size) {
+              agentHas = c;
+              lastMoveAt = clock.now();
+              o.onProgress?.(c, size);
+            }
+          }
+          pending = pending.subarray(i);
+          poke();
+        });
+        sock.on('error', (err) => {
+          broken ??= err.message;
+          poke();
+        });
+        sock.on('close', () => {
+          broken ??= 'closed';
+          poke();
+        });
+        sock.on('drain', poke);
+        const abortListener = () => poke();
+        o.signal?.addEventListener('abort', abortListener);
+        /** Wait for any news (a count, drain, close, abort) or a second; fail if nothing moved for idleMs. */
+        const news = async (off: number) => {
+          await new Promise<void>((res) => {
+            wake = res;
+            const t = clock.setTimeout(poke, 1000);
+            const w = wake;
+            wake = () => {
+              clock.clearTimeout(t);
+              w();
+            };
+          });
+          if (o.signal?.aborted) throw new AgentError(`PUT ${path} aborted`, 'aborted');
+          if (clock.now() - lastMoveAt > idleMs) throw new DataChannelError(`PUT ${path}: the agent took no bytes for ${idleMs} ms (${agentHas} of ${size} in, ${off} sent)`, 'transfer');
+        };
+        const check = (off: number) => {
+          if (o.signal?.aborted) throw new AgentError(`PUT ${path} aborted`, 'aborted');
+          if (broken !== null && agentHas < size) throw new DataChannelError(`PUT ${path}: the data connection broke after ${agentHas} of ${size} bytes reached the agent (${off} sent; ${broken})`, 'transfer');
+        };
+        sock.resume();
         o.onDataSocket?.(sock);
         let crc = 0;
-        for (let off = 0; off < size; ) {
-          if (o.signal?.aborted) throw new AgentError(`PUT ${path} aborted`, 'aborted');
-          if (broken || sock.destroyed) throw new DataChannelError(`PUT ${path}: the data connection broke after ${off} of ${size} bytes (${broken ?? 'destroyed'})`, 'transfer');
-          const n = Math.min(DATA_CHUNK, size - off);
-          let chunk: Buffer;
-          if (fd === null) chunk = (source as Buffer).subarray(off, off + n);
-          else {
-            chunk = Buffer.allocUnsafe(n); // the socket keeps it until written: one per chunk
-            if (fs.readSync(fd, chunk, 0, n, off) !== n) throw new AgentError(`PUT ${path}: ${(source as { file: string }).file} changed while it was sent`, 'aborted');
+        try {
+          for (let off = 0; off < size; ) {
+            check(off);
+            const n = Math.min(DATA_CHUNK, size - off);
+            let chunk: Buffer;
+            if (fd === null) chunk = (source as Buffer).subarray(off, off + n);
+            else {
+              chunk = Buffer.allocUnsafe(n); // the socket keeps it until written: one per chunk
+              if (fs.readSync(fd, chunk, 0, n, off) !== n) throw new AgentError(`PUT ${path}: ${(source as { file: string }).file} changed while it was sent`, 'aborted');
+            }
+            crc = crc32(chunk, crc);
+            off += n;
+            if (!sock.write(chunk)) {
+              while (sock.writableNeedDrain && broken === null) await news(off);
+            }
           }
-          crc = crc32(chunk, crc);
-          off += n;
-          const room = sock.write(chunk);
-          o.onProgress?.(off, size);
-          if (!room && !sock.destroyed) await Promise.race([once(sock, 'drain').catch(() => undefined), closed]);
+          // Everything is on its way: wait until the agent has it all (its last count).
+          while (agentHas < size) {
+            check(size);
+            await news(size);
+          }
+        } finally {
+          o.signal?.removeEventListener('abort', abortListener);
         }
-        if (broken || sock.destroyed) throw new DataChannelError(`PUT ${path}: the data connection broke at the end (${broken ?? 'destroyed'})`, 'transfer');
-        sock.end();
-        // The agent answers once every byte is in (or with ERR if the connection failed first).
+        if (size === 0) sock.end(); // nothing to count: the agent waits for our FIN
+        // Size and CRC: PUT_END checks them and renames over the target.
         await this.client.request(ch, Op.PUT_END, [handle, crc >>> 0], { ...o, timeoutMs: Math.max(o.timeoutMs ?? 0, 60_000) });
+        sock.destroy();
         return { size, crc32: crc >>> 0, via: 'data' };
       } catch (err) {
         abort();

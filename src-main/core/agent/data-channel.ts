@@ -1,5 +1,5 @@
 /**
- * The agent's data channel (docs/agent-protocol.md section 6): bulk file bytes over a TCP
+ * The agent's data channel (docs/agent-protocol.md section 4d): bulk file bytes over a TCP
  * connection to the guest's port (QEMU forwards a 127.0.0.1 port of the host to it), while
  * the reliable UART link keeps the control: PUT_BEGIN / GET with `data` return a handle and a
  * random 16-byte token, the connection's header names the transfer with both, and PUT_END /

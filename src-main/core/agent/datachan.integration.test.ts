@@ -1,5 +1,5 @@
 /**
- * The agent's data channel on a real mainstone guest (docs/agent-protocol.md section 6): file
+ * The agent's data channel on a real mainstone guest (docs/agent-protocol.md section 4d): file
  * bytes over QEMU's user network (host 127.0.0.1:<port> → guest :7777), control over the UART.
  */
 import crypto from 'node:crypto';
@@ -90,7 +90,7 @@ describe('agent data channel on a real mainstone guest', () => {
     expect(back.length).toBe(data.length);
     expect(back.equals(data)).toBe(true);
     await ui.remove('/tmp/dc-8m.bin');
-  }, 300_000);
+  }, 900_000);
 
   it('a transfer cut mid-way (the TCP socket destroyed) fails clearly and leaves no file and no temp at the target name', async () => {
     const data = crypto.randomBytes(4 << 20);
@@ -98,8 +98,8 @@ describe('agent data channel on a real mainstone guest', () => {
     const p = ui.put('/tmp/dc-cut.bin', data, {
       via: 'data',
       onDataSocket: (s) => (sock = s),
-      onProgress: (sent) => {
-        if (sent >= 1 << 20) sock?.destroy();
+      onProgress: (inAgent) => {
+        if (inAgent >= 128 << 10) sock?.destroy(); // the agent's count: some bytes are in its temp file
       },
     });
     await expect(p).rejects.toMatchObject({ reason: 'data-channel', phase: 'transfer' });

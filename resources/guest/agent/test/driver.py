@@ -430,6 +430,15 @@ def test_datachan(a, tmp):
     frames = h.wait(rid, timeout=30)
     assert frames[-1]["type"] == T_RESP, frames
     print("    data channel PUT 1 MiB: %.1f MiB/s (loopback)" % (1 / (time.monotonic() - t0)))
+    # The agent's counts of bytes in the temp file (u64 LE), increasing, the last = the size, then EOF.
+    back = bytearray()
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        back += b
+    counts = [int.from_bytes(back[i:i + 8], "little") for i in range(0, len(back), 8)]
+    assert len(back) % 8 == 0 and counts and counts[-1] == len(data) and counts == sorted(counts), counts
     s.close()
     assert open(dst, "rb").read() == data and (os.stat(dst).st_mode & 0o777) == 0o600
     s2, st = dc_connect(port, 1, handle, token)  # a finished transfer takes nothing
@@ -480,6 +489,8 @@ def test_datachan(a, tmp):
     for _ in range(20):
         assert h.call("PING")[0] == T_RESP
     assert time.monotonic() - t0 < 2
+    h.pump(0.2)
+    assert s.recv(8) == (10).to_bytes(8, "little")  # the count of what arrived
     assert h.call("PUT_ABORT", handle)[0] == T_RESP
     assert s.recv(10) == b""  # the agent closed it
     s.close()
