@@ -904,6 +904,7 @@ export class AgentChannel {
         sock.on('drain', poke);
         const abortListener = () => poke();
         o.signal?.addEventListener('abort', abortListener);
+        this.client.on('reset', abortListener);
         /** Wait for any news (a count, drain, close, abort) or a second; fail if nothing moved for idleMs. */
         const news = async (off: number) => {
           await new Promise<void>((res) => {
@@ -915,11 +916,13 @@ export class AgentChannel {
               w();
             };
           });
-          if (o.signal?.aborted) throw new AgentError(`PUT ${path} aborted`, 'aborted');
+          check(off);
           if (clock.now() - lastMoveAt > idleMs) throw new DataChannelError(`PUT ${path}: the agent took no bytes for ${idleMs} ms (${agentHas} of ${size} in, ${off} sent)`, 'transfer');
         };
         const check = (off: number) => {
           if (o.signal?.aborted) throw new AgentError(`PUT ${path} aborted`, 'aborted');
+          // The agent dropped the transfer with everything else of the link (and closed the connection).
+          if (this.client.epoch !== epoch) throw new AgentError(`PUT ${path}: agent link reset after ${agentHas} of ${size} bytes`, 'link-reset');
           if (broken !== null && agentHas < size) throw new DataChannelError(`PUT ${path}: the data connection broke after ${agentHas} of ${size} bytes reached the agent (${off} sent; ${broken})`, 'transfer');
         };
         sock.resume();
@@ -948,6 +951,7 @@ export class AgentChannel {
           }
         } finally {
           o.signal?.removeEventListener('abort', abortListener);
+          this.client.off('reset', abortListener);
         }
         if (size === 0) sock.end(); // nothing to count: the agent waits for our FIN
         // Size and CRC: PUT_END checks them and renames over the target.
