@@ -105,7 +105,11 @@ describe('FrameDecoder', () => {
       fc.property(frameArb, frameArb, fc.nat(), (a, b, cutAt) => {
         const ea = encodeFrame(a);
         const cut = 1 + (cutAt % (ea.length - 1)); // keep 1 … len-1 bytes
-        const wire = Buffer.concat([ea.subarray(0, cut), encodeFrame(b), Buffer.alloc(MAX_FRAME, 0)]);
+        const eb = encodeFrame(b);
+        // If b starts with exactly the bytes that were cut off (e.g. a's last CRC byte is 'B', b's
+        // first), the wire really holds a complete `a`: decoding it is right, and b is then cut.
+        fc.pre(!Buffer.from(eb.subarray(0, ea.length - cut)).equals(Buffer.from(ea.subarray(cut))));
+        const wire = Buffer.concat([ea.subarray(0, cut), eb, Buffer.alloc(MAX_FRAME, 0)]);
         const out = decodeAll([wire]);
         expect(out.length).toBeGreaterThanOrEqual(1);
         expect(same(out[out.length - 1]!, b)).toBe(true);
