@@ -26,6 +26,10 @@ const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 export async function measureAgent(core: Core, o: { idleSeconds?: number; pings?: number; onProgress?: (line: string) => void } = {}): Promise<Record<string, Figure>> {
   const log = o.onProgress ?? (() => undefined);
   const figures: Record<string, Figure> = {};
+  // These figures are the agent's own: the resource monitor's 10 Hz stream (on by default in
+  // every session) would add its cost to "idle" and its frames to the ping times. The monitor's
+  // cost is measured by bench/monitor-agent.ts. (The bench's core is not used for monitoring.)
+  core.monitor.close();
   const s = core.sessions.create({ board: 'mainstone', name: 'bench agent' });
   try {
     await core.sessions.start(s.id);
