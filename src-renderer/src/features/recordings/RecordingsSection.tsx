@@ -1,5 +1,6 @@
 /** The explorer's Recordings section: import, list, open, export, rename, delete. */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { InlineRename } from '../../ui/InlineRename';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { formatDateTime, formatShort } from '../../ui/format';
 import { DownloadIcon, EditIcon, TrashIcon, UploadIcon } from '../../ui/icons';
@@ -170,35 +171,5 @@ function RecordingRow(props: { id: string; renaming: boolean; onRename: () => vo
 }
 
 function RenameInput({ id, initial, onDone }: { id: string; initial: string; onDone: () => void }) {
-  const [value, setValue] = useState(initial);
-  const ref = useRef<HTMLInputElement>(null);
-  const finished = useRef(false);
-  useEffect(() => {
-    ref.current?.focus();
-    ref.current?.select();
-  }, []);
-  const finish = (commit: boolean) => {
-    if (finished.current) return;
-    finished.current = true;
-    if (commit) void renameRecording(recordingsApi(), id, value);
-    onDone();
-  };
-  return (
-    <input
-      ref={ref}
-      className="input input-inline"
-      data-testid="recording-rename-input"
-      value={value}
-      maxLength={200}
-      onChange={(e) => setValue(e.target.value)}
-      onClick={(e) => e.stopPropagation()}
-      onDoubleClick={(e) => e.stopPropagation()}
-      onKeyDown={(e) => {
-        e.stopPropagation();
-        if (e.key === 'Enter') finish(true);
-        else if (e.key === 'Escape') finish(false);
-      }}
-      onBlur={() => finish(true)}
-    />
-  );
+  return <InlineRename initial={initial} maxLength={200} testId="recording-rename-input" onCommit={(name) => void renameRecording(recordingsApi(), id, name)} onDone={onDone} />;
 }

@@ -1,5 +1,6 @@
 /** Left side bar: the sessions, newest first, with their state; create, rename, delete. */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { InlineRename } from '../../ui/InlineRename';
 import { getApi } from '../../platform/apiRef';
 import { formatDateTime, formatShort } from '../../ui/format';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
@@ -159,35 +160,5 @@ function SessionRow(props: {
 }
 
 function RenameInput({ id, initial, onDone }: { id: string; initial: string; onDone: () => void }) {
-  const [value, setValue] = useState(initial);
-  const ref = useRef<HTMLInputElement>(null);
-  const finished = useRef(false);
-  useEffect(() => {
-    ref.current?.focus();
-    ref.current?.select();
-  }, []);
-  const finish = (commit: boolean) => {
-    if (finished.current) return;
-    finished.current = true;
-    if (commit) void renameSession(getApi(), id, value);
-    onDone();
-  };
-  return (
-    <input
-      ref={ref}
-      className="input input-inline"
-      data-testid="session-rename-input"
-      value={value}
-      maxLength={80}
-      onChange={(e) => setValue(e.target.value)}
-      onClick={(e) => e.stopPropagation()}
-      onDoubleClick={(e) => e.stopPropagation()}
-      onKeyDown={(e) => {
-        e.stopPropagation();
-        if (e.key === 'Enter') finish(true);
-        else if (e.key === 'Escape') finish(false);
-      }}
-      onBlur={() => finish(true)}
-    />
-  );
+  return <InlineRename initial={initial} maxLength={80} testId="session-rename-input" onCommit={(name) => void renameSession(getApi(), id, name)} onDone={onDone} />;
 }
