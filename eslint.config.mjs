@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'resources/**', 'bench/results/**', 'e2e/screenshots/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'resources/**', 'bench/results/**', 'e2e/screenshots/**', '.scratch/**'] }, // .scratch: a developer's throwaway scripts (git-ignored)
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
