@@ -33,7 +33,6 @@ export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket
     'sessions.history': async ({ id }) => s.history(id),
     'console.write': async ({ id, data }) => {
       s.writeConsole(id, data);
-      core.replay.consoleInput(id, data); // what the user types is recorded while the session records
       return { ok: true as const };
     },
     'console.transcript': async ({ id, maxBytes }) => s.transcript(id, maxBytes),

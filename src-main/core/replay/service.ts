@@ -110,6 +110,7 @@ export class ReplayService {
   ) {
     this.store = deps.store;
     this.offs.push(
+      deps.sessions.onConsoleInput((id, data) => this.consoleInput(id, data)),
       deps.input.onInjected((e) => {
         if (!this.replaying.has(e.sessionId)) this.capture(e.sessionId, e.atMs, (id, t) => ({ id, t, kind: 'key', key: e.key, down: e.down }));
       }),
@@ -138,7 +139,7 @@ export class ReplayService {
     for (const b of this.batches.values()) b.abort.abort();
   }
 
-  /** Text the user typed into a session's serial console (called by the console.write path). */
+  /** Text written into a session's serial console (SessionService.onConsoleInput). */
   consoleInput(sessionId: string, data: string): void {
     if (this.replaying.has(sessionId) || !data) return;
     // Long pastes are split so every event stays within the format's 4096 characters.

@@ -26,6 +26,7 @@ const LIVE_STATES: SessionState[] = ['starting', 'running', 'paused', 'stopping'
 export class SessionService {
   private readonly live = new Map<string, Live>();
   private readonly starting = new Set<string>();
+  private readonly consoleInputListeners = new Set<(id: string, data: string) => void>();
 
   constructor(
     private readonly deps: {
@@ -158,6 +159,13 @@ export class SessionService {
 
   writeConsole(id: string, data: string): void {
     this.requireLive(id).qemu.writeConsole(data);
+    for (const l of this.consoleInputListeners) l(id, data);
+  }
+
+  /** Everything written into a session's console, from any caller (the recorder listens). */
+  onConsoleInput(listener: (id: string, data: string) => void): () => void {
+    this.consoleInputListeners.add(listener);
+    return () => this.consoleInputListeners.delete(listener);
   }
 
   transcript(id: string, maxBytes: number): { data: string; totalBytes: number; truncated: boolean } {

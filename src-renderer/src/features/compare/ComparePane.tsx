@@ -15,6 +15,7 @@ import { chartReplay, fullRange, irqChoices, irqTitle, legendText, replayColor, 
 import { compareCsv } from './csv';
 import { downloadBlob, exportBaseName } from './download';
 import { canvasToPng, composeChartsCanvas } from './exportPng';
+import '../monitor/monitor.css'; // the charts share the Monitor's uPlot look (.monitor-chart)
 import './compare.css';
 
 export interface ComparePaneProps {

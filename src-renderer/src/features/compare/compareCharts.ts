@@ -6,7 +6,7 @@
  * (flags, labelled on the top chart). Lives outside React: the pane creates it on a div.
  */
 import uPlot from 'uplot';
-import { LEGEND_PX, MIN_CHART_PX } from '../monitor/chartGroup';
+import { chartSizeFor } from '../monitor/chartGroup';
 import { buildOptions, CHART_THEME, type ChartSpec, type Unit } from '../monitor/chartSpecs';
 import { selectedRange, type Range } from '../monitor/viewWindow';
 import { alignRuns, type ReplayColumns } from './chartData';
@@ -77,7 +77,7 @@ export class CompareChartSet {
 
   private create(def: ChartDef, timeLabels: boolean): Chart {
     const el = document.createElement('div');
-    el.className = 'compare-chart';
+    el.className = 'monitor-chart compare-chart';
     el.dataset.testid = 'compare-chart';
     el.dataset.chart = def.id;
     const spec: ChartSpec = {
@@ -214,9 +214,7 @@ export class CompareChartSet {
 
   /** Fit the charts into `width` × `height` CSS px, legends included. */
   resize(width: number, height: number): void {
-    const n = Math.max(1, this.charts.length);
-    const w = Math.max(200, Math.floor(width));
-    const h = Math.max(MIN_CHART_PX, Math.floor(height / n) - LEGEND_PX);
+    const { w, h } = chartSizeFor(width, height, this.charts.length);
     if (w === this.width && h === this.chartHeight) return;
     this.width = w;
     this.chartHeight = h;

@@ -15,6 +15,11 @@ import { panBy, selectedRange, xRange, zoomAround, type Range, type ViewMode } f
 export const LEGEND_PX = 20;
 export const MIN_CHART_PX = 56;
 
+/** Plot size of each of `count` stacked charts sharing `width` × `height` CSS px, legends included. */
+export function chartSizeFor(width: number, height: number, count: number): { w: number; h: number } {
+  return { w: Math.max(200, Math.floor(width)), h: Math.max(MIN_CHART_PX, Math.floor(height / Math.max(1, count)) - LEGEND_PX) };
+}
+
 /** Latency from a sample's time to the frame that first drew it, for the benchmarks. */
 export class DrawLatency {
   readonly values: number[] = [];
@@ -220,9 +225,7 @@ export class ChartGroup {
 
   /** Fit the charts into `width` × `height` CSS px, legends included. */
   resize(width: number, height: number): void {
-    const n = Math.max(1, this.charts.length);
-    const w = Math.max(200, Math.floor(width));
-    const h = Math.max(MIN_CHART_PX, Math.floor(height / n) - LEGEND_PX);
+    const { w, h } = chartSizeFor(width, height, this.charts.length);
     if (w === this.width && h === this.chartHeight) return;
     this.width = w;
     this.chartHeight = h;
