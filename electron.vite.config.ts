@@ -9,7 +9,8 @@ const root = dirname(fileURLToPath(import.meta.url));
 export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],
-    build: { rollupOptions: { input: { index: resolve(root, 'src-main/electron/main.ts') } } },
+    // The replayer's worker thread is its own entry: main.ts hands its built path to the core.
+    build: { rollupOptions: { input: { index: resolve(root, 'src-main/electron/main.ts'), 'replay-injector': resolve(root, 'src-main/core/replay/injector-worker.ts') } } },
   },
   preload: {
     // A sandboxed preload cannot require() packages: bundle everything it uses.

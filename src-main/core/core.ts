@@ -18,6 +18,9 @@ import { MonitorStore } from './monitor/store';
 import { ReplayService } from './replay/service';
 import { ReplayStore } from './replay/store';
 import { SessionService, type ImageProvider } from './sessions/service';
+import { openInjectorWorker } from './replay/injector-host';
+import { minEventGapMs } from './input/keys';
+import { KEY_TRACE_EVENT } from './qemu/trace-log';
 import { openDb, type Db } from './store/db';
 import { SessionStore } from './store/session-store';
 import { findRepoRoot } from './util/repo-root';
@@ -29,6 +32,11 @@ export interface CoreOptions {
   images?: ImageProvider;
   envPath?: string;
   extraQemuArgs?: string[];
+  /**
+   * The replayer's worker script. Default: the TypeScript source next to the core (run through
+   * tsx); a bundle (the Electron build) passes its own built file.
+   */
+  replayWorkerEntry?: URL;
 }
 
 export interface Core {
@@ -93,6 +101,14 @@ export function createCore(opts: CoreOptions = {}): Core {
       },
       toHostMs: (id, monoUs) => monitor.guestToHostMs(id, monoUs),
     },
+    openTarget: (id) =>
+      openInjectorWorker({
+        entry: opts.replayWorkerEntry,
+        qmpSocket: sessions.qemu(id).sockets.replayQmp,
+        traceLog: sessions.qemu(id).traceEvents.includes(KEY_TRACE_EVENT) ? sessions.qemu(id).logFile : null,
+        minGapMs: minEventGapMs(sessions.get(id).inputDevice),
+        writeConsole: (data) => sessions.writeConsole(id, data),
+      }),
   });
   let closed = false;
   return {

@@ -15,7 +15,7 @@ import { IPC_EVENT, IPC_INVOKE } from './ipc-channels';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 async function createWindow(): Promise<void> {
-  const core = createCore();
+  const core = createCore({ replayWorkerEntry: new URL('./replay-injector.js', import.meta.url) });
   const impl = createServiceImpl(core, 'electron');
   core.sessions.ensureDefaultSession();
 

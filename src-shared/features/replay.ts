@@ -61,7 +61,10 @@ export const ReplayEventResult = z.object({
   kind: z.enum(['key', 'console', 'marker']),
   label: z.string(),
   scheduledUs: z.number(),
-  /** When the injection call returned (QMP answered / console written); null if not injected. */
+  /**
+   * When it went in: a key when QEMU's input layer handled it (QEMU's own trace; without one,
+   * the middle of its QMP round trip), console bytes when they were written; null if not injected.
+   */
   injectedUs: z.number().nullable(),
   /** When the guest kernel saw it (agent's /dev/input timestamp, mapped to host time); null if unknown. */
   guestUs: z.number().nullable(),
@@ -80,6 +83,8 @@ export const ReplayReport = z.object({
     guestErrUsP99: z.number().nullable(),
     /** Mean QMP injection latency the scheduler compensated for, µs. */
     compensationUs: z.number().nullable(),
+    /** Keys whose injection time is QEMU's own trace stamp (the others: the QMP round trip's middle). Absent in older reports. */
+    tracedKeys: z.number().int().nonnegative().optional(),
   }),
 });
 export type ReplayReport = z.infer<typeof ReplayReport>;

@@ -54,3 +54,12 @@ export const LINUX_KEY_CODES: Readonly<Record<string, number>> = {
   f1: 59, f2: 60, f3: 61, f4: 62, f5: 63, f6: 64, f7: 65, f8: 66, f9: 67, f10: 68, f11: 87, f12: 88,
   ctrl_r: 97, alt_r: 100, home: 102, up: 103, pgup: 104, left: 105, right: 106, end: 107, down: 108, pgdn: 109, insert: 110, delete: 111,
 };
+
+/**
+ * The arguments of one QMP input-send-event for one key press or release: one event per
+ * command, so a press and its release never share a sync frame (the guest would see them at
+ * the same instant). Used by the Guest input path and the replayer's own QMP connection.
+ */
+export function qmpKeyEvent(key: string, down: boolean): Record<string, unknown> {
+  return { events: [{ type: 'key', data: { down, key: { type: 'qcode', data: key } } }] };
+}

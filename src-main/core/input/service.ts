@@ -11,7 +11,7 @@ import { BenchtopError } from '../../../src-shared/errors';
 import type { ScreenFrame } from '../../../src-shared/features/input';
 import type { InputDevice } from '../../../src-shared/features/recording';
 import { findBoard } from '../boards/profiles';
-import { deliverableKeys, minEventGapMs } from './keys';
+import { deliverableKeys, minEventGapMs, qmpKeyEvent } from './keys';
 
 /** The part of QmpClient this service uses (a fake in unit tests). */
 export interface InputQmp {
@@ -104,7 +104,7 @@ export class InputService {
 
   private async send(qmp: InputQmp, key: string, down: boolean): Promise<void> {
     try {
-      await qmp.execute('input-send-event', { events: [{ type: 'key', data: { down, key: { type: 'qcode', data: key } } }] });
+      await qmp.execute('input-send-event', qmpKeyEvent(key, down));
     } catch (e) {
       // QEMU names an unknown key by its parameter; say which key it was.
       if (e instanceof BenchtopError && e.code === 'qmp-error' && /does not accept value|Invalid parameter/i.test(e.message)) {

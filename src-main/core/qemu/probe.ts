@@ -14,6 +14,8 @@ export interface QemuCapabilities {
   binary: string;
   version: string; // e.g. "7.2.22"
   machines: string[];
+  /** Trace events the binary can log (`-trace help`; empty when built without a trace backend). */
+  traceEvents: ReadonlySet<string>;
 }
 
 const cache = new Map<string, Promise<QemuCapabilities>>();
@@ -23,14 +25,16 @@ export function probeQemu(program: string, envPath?: string): Promise<QemuCapabi
   let p = cache.get(binary);
   if (!p) {
     p = (async () => {
-      const [ver, machines] = await Promise.all([
+      const [ver, machines, trace] = await Promise.all([
         run(binary, ['--version'], { timeout: 10_000 }),
         run(binary, ['-M', 'help'], { timeout: 10_000 }),
+        run(binary, ['-trace', 'help'], { timeout: 10_000, maxBuffer: 4 * 1024 * 1024 }).catch(() => ({ stdout: '' })),
       ]);
       return {
         binary,
         version: /version (\d+\.\d+(?:\.\d+)?)/.exec(ver.stdout)?.[1] ?? 'unknown',
         machines: parseMachineList(machines.stdout),
+        traceEvents: new Set(trace.stdout.split('\n').filter((l) => /^[a-z0-9_]+$/.test(l))),
       };
     })();
     p.catch(() => cache.delete(binary));

@@ -21,6 +21,7 @@ import { AGENT_DATA_GUEST_PORT } from '../agent/data-channel';
 import { freeLoopbackPort } from '../util/free-port';
 import { makePrivateDir } from '../util/private-dir';
 import { assertBoardSupported } from './probe';
+import { KEY_TRACE_EVENT } from './trace-log';
 
 const STDERR_TAIL_LINES = 40;
 
@@ -52,13 +53,15 @@ export function qemuOptValue(v: string): string {
 export function buildQemuArgs(o: {
   board: BoardProfile;
   image: ImageInfo;
-  sockets: { qmp: string; console: string; agent: string };
+  sockets: { qmp: string; console: string; agent: string; replayQmp?: string };
   gdbPort: number;
   logFile: string;
   extraArgs?: string[];
   inputDevice?: InputDevice;
   /** Host port (127.0.0.1) QEMU forwards to the agent's data channel in the guest. */
   agentDataPort?: number;
+  /** QEMU trace events to log, with wall-clock stamps, into the -D log (qemu/trace-log.ts). */
+  traceEvents?: readonly string[];
 }): string[] {
   const { board, image, sockets } = o;
   const args = ['-M', board.machine, ...board.extraArgs, '-S'];
@@ -70,9 +73,16 @@ export function buildQemuArgs(o: {
     args.push('-chardev', `socket,id=${id},path=${qemuOptValue(p)},server=on,wait=off`, '-serial', `chardev:${id}`);
   });
   args.push('-qmp', `unix:${qemuOptValue(sockets.qmp)},server=on,wait=off`);
+  // A second QMP monitor, the replayer's alone (replay/injector-worker.ts): commands on one
+  // monitor run in order, and a key must not wait behind a screendump or an HMP command.
+  if (sockets.replayQmp) args.push('-qmp', `unix:${qemuOptValue(sockets.replayQmp)},server=on,wait=off`);
   args.push('-gdb', `tcp:127.0.0.1:${o.gdbPort}`);
   args.push(...(o.agentDataPort ? withAgentDataForward(board.netArgs, o.agentDataPort) : board.netArgs));
   args.push('-D', o.logFile);
+  if (o.traceEvents?.length) {
+    args.push('-msg', 'timestamp=on');
+    for (const e of o.traceEvents) args.push('-trace', e);
+  }
   // QEMU routes QMP key events to the newest keyboard: with usb-kbd (on the board's OHCI) the
   // keypad gets nothing, which is why it is a per-session choice and not always on.
   if (o.inputDevice === 'usb-kbd') args.push('-device', 'usb-kbd');
@@ -99,8 +109,12 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
   gdbPort = 0;
   /** The host port forwarded to the agent's data channel (127.0.0.1), null without a user NIC. */
   agentDataPort: number | null = null;
+  /** QEMU's -D log: its messages and the trace events in `traceEvents`. */
+  readonly logFile: string;
+  /** The trace events this run logs (those of KEY_TRACE_EVENT etc. that this QEMU has). */
+  traceEvents: string[] = [];
   readonly runtimeDir: string;
-  readonly sockets: { qmp: string; console: string; agent: string };
+  readonly sockets: { qmp: string; console: string; agent: string; replayQmp: string };
   private child: ChildProcess | null = null;
   private qmp: QmpClient | null = null;
   private consoleSocket: net.Socket | null = null;
@@ -120,7 +134,9 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
       qmp: path.join(this.runtimeDir, 'qmp.sock'),
       console: path.join(this.runtimeDir, 'console.sock'),
       agent: path.join(this.runtimeDir, 'agent.sock'),
+      replayQmp: path.join(this.runtimeDir, 'replay-qmp.sock'),
     };
+    this.logFile = path.join(opts.runDir, 'qemu.log');
     this.exited = new Promise((r) => (this.resolveExited = r));
   }
 
@@ -144,6 +160,8 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
       if (!fs.existsSync(file)) throw new BenchtopError('missing-file', `${what} file not found: ${file}`);
     }
     const caps = await assertBoardSupported(board, this.opts.envPath);
+    // The moment each key enters QEMU's input layer, for the replayer's reports (replay/).
+    this.traceEvents = [KEY_TRACE_EVENT].filter((e) => caps.traceEvents.has(e));
     this.gdbPort = await freeLoopbackPort();
     this.agentDataPort = hasUserNet(board.netArgs) ? await freeLoopbackPort() : null;
     fs.mkdirSync(this.opts.runDir, { recursive: true });
@@ -152,7 +170,8 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
       image,
       sockets: this.sockets,
       gdbPort: this.gdbPort,
-      logFile: path.join(this.opts.runDir, 'qemu.log'),
+      logFile: this.logFile,
+      traceEvents: this.traceEvents,
       extraArgs: this.opts.extraArgs,
       inputDevice: this.opts.inputDevice,
       agentDataPort: this.agentDataPort ?? undefined,

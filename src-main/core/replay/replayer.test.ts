@@ -62,4 +62,36 @@ describe('replayDocument', () => {
     expect(run.results[6]!.injectedUs).toBeNull();
     expect(run.results[5]!.scheduledUs).toBe(125_000);
   });
+
+  it('takes the injector’s own injection time when it has one, and sends ahead by the send → injection delay', async () => {
+    // A fake QEMU that handles each key 3 ms after the send and answers 0.2 ms later: the middle
+    // of the round trip would be 1.4 ms early; the injector's stamp is not.
+    const now = () => performance.timeOrigin + performance.now();
+    const stamps: number[] = [];
+    const events: RecordingDoc['events'] = Array.from({ length: 12 }, (_, i) => ({ id: `k${i}`, t: i * 40_000, kind: 'key' as const, key: 'a', down: i % 2 === 0 }));
+    const run = await replayDocument({
+      doc: doc(events),
+      speed: 1,
+      leadMs: 10,
+      now,
+      injector: {
+        key: async () => {
+          const sent = now();
+          while (now() < sent + 3.2) {
+            /* QEMU working */
+          }
+          stamps.push(sent + 3);
+          return { latencyUs: (now() - sent) * 1000, injectedAt: sent + 3 };
+        },
+        console: () => undefined,
+      },
+    });
+    expect(run.tracedKeys).toBe(12);
+    for (const [i, r] of run.results.entries()) expect(r.injectedUs).toBeCloseTo((stamps[i]! - run.t0) * 1000, 3);
+    // After the first key the lead is the 3 ms delay (not half the 3.2 ms round trip), so later
+    // keys go in on time: the median error is what is left of the timer's lateness.
+    const errs = run.results.slice(1).map((r) => Math.abs(r.injectedUs! - r.scheduledUs));
+    expect(percentileOf(errs, 50)!).toBeLessThan(500);
+    expect(run.compensationUs).toBeGreaterThan(2500);
+  });
 });

@@ -4,13 +4,15 @@
  * Scheduling: every event has a target host time t0 + t / speed. The loop sleeps with timers
  * until ~2 ms before, yields with setImmediate until 0.5 ms before, and spins only for the
  * final sub-millisecond — timers alone are late by 1–2 ms under load, spinning longer would
- * starve everything else in the process (the UI's events, the agent link).
+ * starve everything else in the thread. In the core this loop runs in its own worker thread
+ * (./injector-worker.ts).
  *
  * Compensation (seed 000's open problem): a key is injected by a QMP command, which QEMU
- * executes somewhere between our send and its answer — on average in the middle. So a key is
- * sent half a round trip before its target, with the round trip estimated from the previous
- * injections (exponential average), and its injection time is recorded as the middle of its
- * own round trip. Console bytes go into the console socket synchronously: no compensation.
+ * executes some time after our send. When the injector reports when QEMU really handled the key
+ * (QEMU's own trace of its input layer), that is the injection time and the send → injection
+ * delay is what the next keys are sent ahead by (exponential average). Without it, QEMU ran the
+ * command somewhere inside the round trip: the middle is taken, and half a round trip is the
+ * lead. Console bytes go into the console socket synchronously: no compensation.
  */
 import type { RecordedEvent, RecordingDoc } from '../../../src-shared/features/recording';
 import type { ReplayEventResult } from '../../../src-shared/features/replay';
@@ -19,9 +21,10 @@ export interface Injector {
   /**
    * Resolves when QEMU answered the injection command; with `latencyUs` when the input path
    * measured the command's own round trip (it may first wait for the device's minimum gap
-   * between events, which is not QMP latency).
+   * between events, which is not QMP latency), and `injectedAt` (host ms, the `now` clock)
+   * when it knows when QEMU handled the key.
    */
-  key(key: string, down: boolean): Promise<{ latencyUs?: number } | void>;
+  key(key: string, down: boolean): Promise<{ latencyUs?: number; injectedAt?: number } | void>;
   console(data: string): void;
 }
 
@@ -29,8 +32,10 @@ export interface ReplayRun {
   /** Host ms of time zero. */
   t0: number;
   results: ReplayEventResult[];
-  /** Mean half round trip the key injections were sent ahead by, µs (null: no keys). */
+  /** Mean time the key injections were sent ahead by, µs (null: no keys). */
   compensationUs: number | null;
+  /** Keys whose injection time is QEMU's own (the rest: the middle of the QMP round trip). */
+  tracedKeys: number;
 }
 
 export interface ReplayOptions {
@@ -57,7 +62,7 @@ export function labelOf(e: RecordedEvent): string {
 }
 
 /** Wait until `at` (host ms): timers, then yielding turns, then a sub-millisecond spin. */
-async function waitUntil(at: number, now: () => number, signal?: AbortSignal): Promise<void> {
+export async function waitUntil(at: number, now: () => number, signal?: AbortSignal): Promise<void> {
   for (;;) {
     if (signal?.aborted) return;
     const left = at - now();
@@ -80,8 +85,9 @@ export async function replayDocument(o: ReplayOptions): Promise<ReplayRun> {
   const byId = new Map(results.map((r) => [r.eventId, r]));
   const t0 = now() + (o.leadMs ?? 200);
   o.onStart?.(t0);
-  let halfRttMs = 0.2; // first guess; replaced by the first measurement
+  let leadMs = 0.2; // first guess; replaced by the first measurement
   let measured = 0;
+  let traced = 0;
   let compensationSum = 0;
   let done = 0;
   for (const e of playable) {
@@ -89,17 +95,18 @@ export async function replayDocument(o: ReplayOptions): Promise<ReplayRun> {
     const target = t0 + e.t / 1000 / o.speed;
     const r = byId.get(e.id)!;
     if (e.kind === 'key') {
-      const sendAt = target - halfRttMs;
-      await waitUntil(sendAt, now, o.signal);
+      await waitUntil(target - leadMs, now, o.signal);
       if (o.signal?.aborted) break;
       let sent = now();
       const answer = await o.injector.key(e.key, e.down);
       const answered = now();
       if (answer && answer.latencyUs !== undefined) sent = answered - answer.latencyUs / 1000;
-      r.injectedUs = ((sent + answered) / 2 - t0) * 1000;
-      compensationSum += halfRttMs;
-      const half = (answered - sent) / 2;
-      halfRttMs = measured === 0 ? half : halfRttMs * 0.8 + half * 0.2;
+      const injected = answer && answer.injectedAt !== undefined ? answer.injectedAt : (sent + answered) / 2;
+      if (answer && answer.injectedAt !== undefined) traced++;
+      r.injectedUs = (injected - t0) * 1000;
+      compensationSum += leadMs;
+      const delay = Math.max(0, injected - sent);
+      leadMs = measured === 0 ? delay : leadMs * 0.8 + delay * 0.2;
       measured++;
     } else if (e.kind === 'console') {
       await waitUntil(target, now, o.signal);
@@ -110,11 +117,33 @@ export async function replayDocument(o: ReplayOptions): Promise<ReplayRun> {
     done++;
     o.onInjected?.(done, playable.length);
   }
-  return { t0, results, compensationUs: measured ? (compensationSum / measured) * 1000 : null };
+  return { t0, results, compensationUs: measured ? (compensationSum / measured) * 1000 : null, tracedKeys: traced };
 }
 
 export function percentileOf(xs: number[], p: number): number | null {
   if (!xs.length) return null;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+/** One replay run as the replay service asks for it, wherever the timing loop runs. */
+export interface ReplayRunRequest {
+  doc: RecordingDoc;
+  speed: number;
+  signal?: AbortSignal;
+  onStart?(t0: number): void;
+  onInjected?(done: number, total: number): void;
+}
+
+/**
+ * Where a batch of replays runs: the injector worker with its own QMP connection for real
+ * sessions (./injector-host.ts), or this thread with any Injector (unit tests, fakes).
+ */
+export interface ReplayTarget {
+  run(r: ReplayRunRequest): Promise<ReplayRun>;
+  close(): void;
+}
+
+export function inProcessTarget(injector: Injector, now?: () => number): ReplayTarget {
+  return { run: (r) => replayDocument({ ...r, injector, now }), close: () => undefined };
 }

@@ -14,7 +14,7 @@ import type { EventBus } from '../events';
 import type { SessionService } from '../sessions/service';
 import { parseInputEvent } from '../agent/input-event';
 import { LINUX_KEY_CODES } from '../input/keys';
-import { percentileOf, replayDocument, type Injector } from './replayer';
+import { inProcessTarget, percentileOf, type ReplayTarget } from './replayer';
 import { newReplayId, type ReplayStore } from './store';
 
 /** What the replay service needs of the input path (src-main/core/input). */
@@ -105,6 +105,11 @@ export class ReplayService {
       store: ReplayStore;
       input: KeyInput;
       guest?: GuestInputSource;
+      /**
+       * Where a batch of replays into a session runs. The core gives the injector worker (its own
+       * thread and QMP connection, ./injector-host.ts); without one, this thread through `input`.
+       */
+      openTarget?: (sessionId: string) => Promise<ReplayTarget>;
       now?: () => number;
     },
   ) {
@@ -243,7 +248,7 @@ export class ReplayService {
   }
 
   /** Queue `repeat` replays of a recording into a running session; they run back to back. */
-  startReplay(o: { recordingId: string; rev?: number; sessionId: string; repeat: number; speed?: number; injector?: Injector }): ReplayInfo[] {
+  startReplay(o: { recordingId: string; rev?: number; sessionId: string; repeat: number; speed?: number }): ReplayInfo[] {
     const s = this.deps.sessions.get(o.sessionId);
     if (s.state !== 'running') throw new BenchtopError('invalid-state', `session ${s.name} is ${s.state}: a replay needs a running session`);
     if (this.replaying.has(o.sessionId)) throw new BenchtopError('invalid-state', `session ${s.name} is already being replayed into; cancel that replay first`);
@@ -271,20 +276,44 @@ export class ReplayService {
       this.deps.store.saveReplay(info, null);
       this.deps.bus.emit('replay.changed', info);
     }
-    const injector: Injector = o.injector ?? {
-      key: (key, down) => this.deps.input.injectKey(o.sessionId, key, down),
-      console: (data) => this.deps.sessions.writeConsole(o.sessionId, data),
-    };
     this.replaying.add(o.sessionId);
     const answer = infos.map((i) => ({ ...i }));
-    void this.runBatch(batch, doc, injector).finally(() => {
+    void this.runBatch(batch, doc).finally(() => {
       this.replaying.delete(o.sessionId);
       for (const info of infos) this.batches.delete(info.replayId);
     });
     return answer;
   }
 
-  private async runBatch(batch: Batch, doc: RecordingDoc, injector: Injector): Promise<void> {
+  private openTarget(sessionId: string): Promise<ReplayTarget> {
+    if (this.deps.openTarget) return this.deps.openTarget(sessionId);
+    return Promise.resolve(
+      inProcessTarget(
+        { key: (key, down) => this.deps.input.injectKey(sessionId, key, down), console: (data) => this.deps.sessions.writeConsole(sessionId, data) },
+        () => this.now(),
+      ),
+    );
+  }
+
+  private async runBatch(batch: Batch, doc: RecordingDoc): Promise<void> {
+    let target: ReplayTarget;
+    try {
+      target = await this.openTarget(batch.infos[0]!.sessionId);
+    } catch (e) {
+      for (const info of batch.infos) {
+        info.error = (e as Error).message;
+        this.finish(info, 'failed', null, null);
+      }
+      return;
+    }
+    try {
+      await this.runEach(batch, doc, target);
+    } finally {
+      target.close();
+    }
+  }
+
+  private async runEach(batch: Batch, doc: RecordingDoc, target: ReplayTarget): Promise<void> {
     for (const info of batch.infos) {
       if (batch.abort.signal.aborted) {
         this.finish(info, 'cancelled', null, null);
@@ -312,11 +341,9 @@ export class ReplayService {
       let lastPublish = 0;
       try {
         info.state = 'running';
-        const run = await replayDocument({
+        const run = await target.run({
           doc,
           speed: info.speed,
-          injector,
-          now: () => this.now(),
           signal: batch.abort.signal,
           onStart: (t0) => {
             info.startedAt = t0;
@@ -355,6 +382,7 @@ export class ReplayService {
         this.finish(info, state, run.results, {
           t0: run.t0,
           compensationUs: run.compensationUs,
+          tracedKeys: run.tracedKeys,
           markers: markers.map((m) => ({ us: (m.atMs - run.t0) * 1000, text: m.text })),
         });
       } catch (e) {
@@ -369,7 +397,7 @@ export class ReplayService {
     }
   }
 
-  private finish(info: ReplayInfo, state: ReplayInfo['state'], results: ReplayEventResult[] | null, extra: { t0: number; compensationUs: number | null; markers: { us: number; text: string }[] } | null): void {
+  private finish(info: ReplayInfo, state: ReplayInfo['state'], results: ReplayEventResult[] | null, extra: { t0: number; compensationUs: number | null; tracedKeys: number; markers: { us: number; text: string }[] } | null): void {
     info.state = state;
     info.endedAt = this.now();
     let report: ReplayReport | null = null;
@@ -384,6 +412,7 @@ export class ReplayService {
           injectErrUsP99: percentileOf(errs.map(Math.abs), 99),
           guestErrUsP99: guestIntervalErrP99(results, info.speed),
           compensationUs: extra.compensationUs,
+          tracedKeys: extra.tracedKeys,
         },
       };
     }

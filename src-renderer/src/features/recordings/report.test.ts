@@ -28,6 +28,18 @@ describe('replay report rows', () => {
   });
 
   it('formats the stats, unknown ones as a dash', () => {
-    expect(statFigures(report()).map((f) => f.value)).toEqual(['0.15 ms', '2.50 ms', '—', '0.31 ms']);
+    expect(statFigures(report()).map((f) => f.value)).toEqual(['0.15 ms', '2.50 ms', '—', '0.31 ms', 'QMP round trip']);
+  });
+
+  it('says where the keys’ injection times come from', () => {
+    const clock = (tracedKeys: number | undefined) => {
+      const r = report();
+      r.stats.tracedKeys = tracedKeys;
+      return statFigures(r).find((f) => f.key === 'clock')!.value;
+    };
+    expect(clock(2)).toBe('QEMU trace');
+    expect(clock(1)).toBe('QEMU trace for 1 of 2');
+    expect(clock(0)).toBe('QMP round trip');
+    expect(clock(undefined)).toBe('QMP round trip'); // a report stored before QEMU's trace was read
   });
 });

@@ -45,5 +45,20 @@ export function statFigures(report: ReplayReport): { key: string; label: string;
     { key: 'inject-p99', label: 'Inject error p99', value: f(s.injectErrUsP99), title: '99th percentile of |injected − scheduled|' },
     { key: 'guest-p99', label: 'Guest interval error p99', value: f(s.guestErrUsP99), title: 'Guest-observed interval between key events − recorded interval, 99th percentile' },
     { key: 'compensation', label: 'Compensation', value: f(s.compensationUs), title: 'Mean QMP injection latency the scheduler sent early to make up for' },
+    {
+      key: 'clock',
+      label: 'Key injection times',
+      value: injectionClock(report),
+      title: "QEMU trace: the moment QEMU's input layer handled each key (its own trace, µs). QMP round trip: the middle of the command's round trip (QEMU runs it somewhere inside).",
+    },
   ];
+}
+
+function injectionClock(report: ReplayReport): string {
+  const keys = report.events.filter((e) => e.kind === 'key' && e.injectedUs !== null).length;
+  if (!keys) return '—';
+  const traced = report.stats.tracedKeys ?? 0;
+  if (traced === keys) return 'QEMU trace';
+  if (traced === 0) return 'QMP round trip';
+  return `QEMU trace for ${traced} of ${keys}`;
 }

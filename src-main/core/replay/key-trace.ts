@@ -1,0 +1,47 @@
+/**
+ * Which of QEMU's `input_event_key_qcode` trace lines (qemu/trace-log.ts) belongs to the key the
+ * replayer just sent, on the replayer's clock. Lines of keys sent by somebody else meanwhile
+ * (the user in the Screen pane) or before this key are skipped; a key whose line is not there
+ * yet gets none, and the report uses its QMP round trip instead.
+ */
+import { TraceLogTail, parseKeyTrace, realtimeMinusPerfMs } from '../qemu/trace-log';
+
+export class KeyTraceMatcher {
+  private readonly tail: TraceLogTail;
+  private readonly pending: { qcode: string; down: boolean; at: number }[] = [];
+  /** Wall clock − performance clock, ms: trace stamps are wall-clock µs. */
+  private offsetMs: number;
+  private calibratedAt: number;
+
+  constructor(logFile: string) {
+    this.tail = new TraceLogTail(logFile);
+    this.offsetMs = realtimeMinusPerfMs();
+    this.calibratedAt = performance.now();
+  }
+
+  /** Performance-clock ms at which QEMU handled this key, sent at `sentAt`; null when unknown. */
+  take(qcode: string, down: boolean, sentAt: number): number | null {
+    // The two clocks drift apart (measured: 0.5 ms in 15 s on this VM), so the offset is taken
+    // again twice a second — right after a key, where its ≤ 1 ms spin delays nothing: the
+    // device's minimum gap keeps the next key ≥ 12 ms away.
+    if (performance.now() - this.calibratedAt > 500) {
+      this.offsetMs = realtimeMinusPerfMs();
+      this.calibratedAt = performance.now();
+    }
+    for (const t of this.tail.read()) {
+      const k = parseKeyTrace(t);
+      if (k) this.pending.push({ ...k, at: t.realtimeUs / 1000 - this.offsetMs });
+    }
+    if (this.pending.length > 1000) this.pending.splice(0, this.pending.length - 1000);
+    // A line from before the send is another key's (clocks agree to well under a millisecond).
+    const i = this.pending.findIndex((p) => p.qcode === qcode && p.down === down && p.at >= sentAt - 1);
+    if (i < 0) return null;
+    const hit = this.pending[i]!;
+    this.pending.splice(0, i + 1);
+    return hit.at;
+  }
+
+  close(): void {
+    this.tail.close();
+  }
+}
