@@ -106,6 +106,7 @@ export function createCore(opts: CoreOptions = {}): Core {
         entry: opts.replayWorkerEntry,
         qmpSocket: sessions.qemu(id).sockets.replayQmp,
         traceLog: sessions.qemu(id).traceEvents.includes(KEY_TRACE_EVENT) ? sessions.qemu(id).logFile : null,
+        vncSocket: sessions.qemu(id).sockets.vnc,
         minGapMs: minEventGapMs(sessions.get(id).inputDevice),
         writeConsole: (data) => sessions.writeConsole(id, data),
       }),

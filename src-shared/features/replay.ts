@@ -85,6 +85,8 @@ export const ReplayReport = z.object({
     compensationUs: z.number().nullable(),
     /** Keys whose injection time is QEMU's own trace stamp (the others: the QMP round trip's middle). Absent in older reports. */
     tracedKeys: z.number().int().nonnegative().optional(),
+    /** How the keys went to QEMU: its VNC server (main loop) or a QMP monitor. Absent in older reports. */
+    keyPath: z.enum(['vnc', 'qmp']).optional(),
   }),
 });
 export type ReplayReport = z.infer<typeof ReplayReport>;

@@ -53,7 +53,7 @@ export function qemuOptValue(v: string): string {
 export function buildQemuArgs(o: {
   board: BoardProfile;
   image: ImageInfo;
-  sockets: { qmp: string; console: string; agent: string; replayQmp?: string };
+  sockets: { qmp: string; console: string; agent: string; replayQmp?: string; vnc?: string };
   gdbPort: number;
   logFile: string;
   extraArgs?: string[];
@@ -76,6 +76,9 @@ export function buildQemuArgs(o: {
   // A second QMP monitor, the replayer's alone (replay/injector-worker.ts): commands on one
   // monitor run in order, and a key must not wait behind a screendump or an HMP command.
   if (sockets.replayQmp) args.push('-qmp', `unix:${qemuOptValue(sockets.replayQmp)},server=on,wait=off`);
+  // QEMU's VNC server, for the replayer's keys only (vnc/key-client.ts): QEMU reads a VNC key in
+  // its main loop, without the QMP monitor's I/O-thread hop. Private socket, no TCP port.
+  if (sockets.vnc) args.push('-vnc', `unix:${qemuOptValue(sockets.vnc)}`);
   args.push('-gdb', `tcp:127.0.0.1:${o.gdbPort}`);
   args.push(...(o.agentDataPort ? withAgentDataForward(board.netArgs, o.agentDataPort) : board.netArgs));
   args.push('-D', o.logFile);
@@ -114,7 +117,7 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
   /** The trace events this run logs (those of KEY_TRACE_EVENT etc. that this QEMU has). */
   traceEvents: string[] = [];
   readonly runtimeDir: string;
-  readonly sockets: { qmp: string; console: string; agent: string; replayQmp: string };
+  readonly sockets: { qmp: string; console: string; agent: string; replayQmp: string; vnc: string };
   private child: ChildProcess | null = null;
   private qmp: QmpClient | null = null;
   private consoleSocket: net.Socket | null = null;
@@ -135,6 +138,7 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
       console: path.join(this.runtimeDir, 'console.sock'),
       agent: path.join(this.runtimeDir, 'agent.sock'),
       replayQmp: path.join(this.runtimeDir, 'replay-qmp.sock'),
+      vnc: path.join(this.runtimeDir, 'vnc.sock'),
     };
     this.logFile = path.join(opts.runDir, 'qemu.log');
     this.exited = new Promise((r) => (this.resolveExited = r));

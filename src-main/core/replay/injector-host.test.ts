@@ -57,7 +57,7 @@ describe('the replayer worker (injector-host + injector-worker)', () => {
     const sock = path.join(dir, 'replay-qmp.sock');
     const qmp = fakeQmp(sock, o);
     const console: { data: string; at: number }[] = [];
-    const target: ReplayTarget = await openInjectorWorker({ qmpSocket: sock, minGapMs: o.minGapMs ?? 0, traceLog: null, writeConsole: (data) => console.push({ data, at: now() }) });
+    const target: ReplayTarget = await openInjectorWorker({ qmpSocket: sock, minGapMs: o.minGapMs ?? 0, traceLog: null, vncSocket: null, writeConsole: (data) => console.push({ data, at: now() }) });
     cleanups.push(() => {
       target.close();
       qmp.close();
@@ -126,6 +126,6 @@ describe('the replayer worker (injector-host + injector-worker)', () => {
   it('says which socket it could not reach', async () => {
     const dir = makePrivateDir('inj-test-');
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-    await expect(openInjectorWorker({ qmpSocket: path.join(dir, 'missing.sock'), minGapMs: 0, traceLog: null, writeConsole: () => undefined })).rejects.toThrow(/replay QMP connection: .*missing\.sock/);
+    await expect(openInjectorWorker({ qmpSocket: path.join(dir, 'missing.sock'), minGapMs: 0, traceLog: null, vncSocket: null, writeConsole: () => undefined })).rejects.toThrow(/replay QMP connection: .*missing\.sock/);
   });
 });

@@ -14,7 +14,7 @@ export const INJECTOR_WORKER_ENTRY = new URL('./injector-worker.ts', import.meta
 const now = () => performance.timeOrigin + performance.now();
 
 export async function openInjectorWorker(o: InjectorWorkerData & { entry?: URL; writeConsole(data: string): void }): Promise<ReplayTarget> {
-  const data: InjectorWorkerData = { qmpSocket: o.qmpSocket, minGapMs: o.minGapMs, traceLog: o.traceLog };
+  const data: InjectorWorkerData = { qmpSocket: o.qmpSocket, minGapMs: o.minGapMs, traceLog: o.traceLog, vncSocket: o.vncSocket };
   const worker = startWorker(o.entry ?? INJECTOR_WORKER_ENTRY, data);
   const post = (m: ToInjectorWorker) => worker.postMessage(m);
   let listener: ((m: FromInjectorWorker) => void) | null = null;
@@ -67,7 +67,7 @@ export async function openInjectorWorker(o: InjectorWorkerData & { entry?: URL; 
               const at = written[i++];
               if (at !== undefined) res.injectedUs = (at - m.run.t0) * 1000;
             }
-            resolve(m.run);
+            resolve({ ...m.run, keyPath: m.keyPath });
           } else if (m.type === 'failed') reject(new BenchtopError(m.code as ErrorCode, m.message));
         };
         if (r.signal?.aborted) post({ type: 'cancel' });

@@ -41,6 +41,19 @@ export class KeyTraceMatcher {
     return hit.at;
   }
 
+  /**
+   * take(), polled until the line is there or `timeoutMs` passed: for a key sent without an
+   * answer (VNC), QEMU's trace is the only sign that it went in.
+   */
+  async waitFor(qcode: string, down: boolean, sentAt: number, timeoutMs: number): Promise<number | null> {
+    const until = performance.timeOrigin + performance.now() + timeoutMs;
+    for (;;) {
+      const at = this.take(qcode, down, sentAt);
+      if (at !== null || performance.timeOrigin + performance.now() > until) return at;
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
   close(): void {
     this.tail.close();
   }

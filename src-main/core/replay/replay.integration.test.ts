@@ -128,6 +128,8 @@ describe('record in one VM, replay into another', () => {
     expect(report.events.every((e) => e.injectedUs !== null)).toBe(true);
     // Every key's injection time is QEMU's own (its input layer's trace), not an estimate.
     expect(report.stats.tracedKeys).toBe(KEYS.length * 2);
+    // …and they went in through QEMU's VNC server (its main loop), not a QMP monitor.
+    expect(report.stats.keyPath).toBe('vnc');
     // Loose: this is a correctness test on a shared machine; bench/replay.ts measures the figure.
     expect(report.stats.injectErrUsP99!).toBeLessThan(50_000);
     // The guest kernel saw every key (the agent's /dev/input timestamps), in the recorded rhythm.

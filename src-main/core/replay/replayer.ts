@@ -36,6 +36,8 @@ export interface ReplayRun {
   compensationUs: number | null;
   /** Keys whose injection time is QEMU's own (the rest: the middle of the QMP round trip). */
   tracedKeys: number;
+  /** How the keys were sent, when the target says (the injector worker: 'vnc' or 'qmp'). */
+  keyPath?: 'vnc' | 'qmp';
 }
 
 export interface ReplayOptions {

@@ -383,6 +383,7 @@ export class ReplayService {
           t0: run.t0,
           compensationUs: run.compensationUs,
           tracedKeys: run.tracedKeys,
+          keyPath: run.keyPath,
           markers: markers.map((m) => ({ us: (m.atMs - run.t0) * 1000, text: m.text })),
         });
       } catch (e) {
@@ -397,7 +398,7 @@ export class ReplayService {
     }
   }
 
-  private finish(info: ReplayInfo, state: ReplayInfo['state'], results: ReplayEventResult[] | null, extra: { t0: number; compensationUs: number | null; tracedKeys: number; markers: { us: number; text: string }[] } | null): void {
+  private finish(info: ReplayInfo, state: ReplayInfo['state'], results: ReplayEventResult[] | null, extra: { t0: number; compensationUs: number | null; tracedKeys: number; keyPath?: 'vnc' | 'qmp'; markers: { us: number; text: string }[] } | null): void {
     info.state = state;
     info.endedAt = this.now();
     let report: ReplayReport | null = null;
@@ -413,6 +414,7 @@ export class ReplayService {
           guestErrUsP99: guestIntervalErrP99(results, info.speed),
           compensationUs: extra.compensationUs,
           tracedKeys: extra.tracedKeys,
+          keyPath: extra.keyPath,
         },
       };
     }

@@ -41,5 +41,9 @@ describe('replay report rows', () => {
     expect(clock(1)).toBe('QEMU trace for 1 of 2');
     expect(clock(0)).toBe('QMP round trip');
     expect(clock(undefined)).toBe('QMP round trip'); // a report stored before QEMU's trace was read
+    const r = report();
+    r.stats.tracedKeys = 2;
+    r.stats.keyPath = 'vnc';
+    expect(statFigures(r).find((f) => f.key === 'clock')!.value).toBe('QEMU trace · sent via VNC');
   });
 });

@@ -48,8 +48,9 @@ export function statFigures(report: ReplayReport): { key: string; label: string;
     {
       key: 'clock',
       label: 'Key injection times',
-      value: injectionClock(report),
-      title: "QEMU trace: the moment QEMU's input layer handled each key (its own trace, µs). QMP round trip: the middle of the command's round trip (QEMU runs it somewhere inside).",
+      value: `${injectionClock(report)}${s.keyPath ? ` · sent via ${s.keyPath.toUpperCase()}` : ''}`,
+      title:
+        "QEMU trace: the moment QEMU's input layer handled each key (its own trace, µs). QMP round trip: the middle of the command's round trip (QEMU runs it somewhere inside). VNC: keys went to QEMU's VNC server, read in its main loop; QMP: through a QMP monitor.",
     },
   ];
 }
