@@ -10,7 +10,7 @@ import type { SessionSummary } from '../../../../src-shared/contract';
 import type { ScreenFrame } from '../../../../src-shared/features/input';
 import { getApi } from '../../platform/apiRef';
 import { reportError } from '../status/errorsStore';
-import { isLeaveChord, keyLabel, missingSummary, qkeyOf } from './keymap';
+import { LeaveChordGate, isLeaveChord, keyLabel, missingSummary, qkeyOf } from './keymap';
 import { ScreenPoller, type ScreenStats } from './screenPoller';
 import { ScreenIcon } from './ScreenIcon';
 import './screen.css';
@@ -46,6 +46,7 @@ export function ScreenPane({ session }: { session: SessionSummary }) {
   const [keys, setKeys] = useState<{ device: string; deliverable: string[] } | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
   const held = useRef(new Set<string>());
+  const gate = useRef(new LeaveChordGate());
   const sent = useRef(0);
   const flashTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -147,6 +148,7 @@ export function ScreenPane({ session }: { session: SessionSummary }) {
   }, [session.id]);
 
   const leave = useCallback(() => {
+    gate.current.reset();
     releaseAll();
     setGuest(false);
   }, [releaseAll]);
@@ -162,26 +164,30 @@ export function ScreenPane({ session }: { session: SessionSummary }) {
     // Everything typed here is for the guest: no page scrolling, no focus moves, no browser keys.
     e.preventDefault();
     e.stopPropagation();
-    if (down && isLeaveChord(e)) {
-      (e.currentTarget as HTMLElement).blur();
-      return;
-    }
     if (down && e.repeat) return; // the guest's input layer repeats a held key itself
     const q = qkeyOf(e.code);
     if (!q) {
-      if (down) showFlash(`${e.code || e.key}: QEMU has no key code for it`);
+      if (down && isLeaveChord(e)) (e.currentTarget as HTMLElement).blur();
+      else if (down) showFlash(`${e.code || e.key}: QEMU has no key code for it`);
       return;
     }
-    if (down) held.current.add(q);
-    else if (!held.current.delete(q)) return; // a release whose press went elsewhere
-    if (down && keys && !keys.deliverable.includes(q)) {
-      showFlash(`${keyLabel(q)} is not on the ${keys.device === 'keypad' ? 'board keypad' : keys.device}: the guest will not see it`);
+    const events = down ? gate.current.down(q, isLeaveChord(e)) : gate.current.up(q);
+    if (events === 'leave') {
+      (e.currentTarget as HTMLElement).blur();
+      return;
     }
-    sent.current++;
-    if (window.__benchtopScreen) window.__benchtopScreen.keysSent = sent.current;
-    getApi()
-      .input.key({ id: session.id, key: q, down })
-      .catch((err: unknown) => reportError(`Send ${keyLabel(q)} to the guest`, err));
+    for (const ev of events) {
+      if (ev.down) held.current.add(ev.key);
+      else if (!held.current.delete(ev.key)) continue; // a release whose press went elsewhere
+      if (ev.down && keys && !keys.deliverable.includes(ev.key)) {
+        showFlash(`${keyLabel(ev.key)} is not on the ${keys.device === 'keypad' ? 'board keypad' : keys.device}: the guest will not see it`);
+      }
+      sent.current++;
+      if (window.__benchtopScreen) window.__benchtopScreen.keysSent = sent.current;
+      getApi()
+        .input.key({ id: session.id, key: ev.key, down: ev.down })
+        .catch((err: unknown) => reportError(`Send ${keyLabel(ev.key)} to the guest`, err));
+    }
   };
 
   useEffect(() => () => releaseAll(), [releaseAll]);

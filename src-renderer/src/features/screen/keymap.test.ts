@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isLeaveChord, keyLabel, missingSummary, qkeyOf } from './keymap';
+import { LeaveChordGate, isLeaveChord, keyLabel, missingSummary, qkeyOf } from './keymap';
 
 describe('qkeyOf', () => {
   it('maps letters, digits, F-keys and the numeric keypad by physical key', () => {
@@ -65,5 +66,49 @@ describe('keyLabel / isLeaveChord / missingSummary', () => {
     expect(missingSummary(keypad)).toBe("digits, - , = ; ', Esc, Tab, Ctrl, Alt, F-keys");
     const full = [...keypad, ...'0123456789'.split(''), 'minus', 'comma', 'equal', 'semicolon', 'apostrophe', 'esc', 'tab', 'ctrl', 'alt', ...Array.from({ length: 12 }, (_, i) => `f${i + 1}`)];
     expect(missingSummary(full)).toBe('');
+  });
+});
+
+describe('LeaveChordGate', () => {
+  it('never sends the leave chord’s Ctrl and Alt to the guest', () => {
+    const g = new LeaveChordGate();
+    expect(g.down('ctrl', false)).toEqual([]);
+    expect(g.down('alt', false)).toEqual([]);
+    expect(g.down('g', true)).toBe('leave');
+    expect(g.up('g')).toEqual([{ key: 'g', down: false }]); // its press never went: the pane drops this release
+  });
+
+  it('sends a held-back modifier before the next key, in order, and a lone modifier as a tap', () => {
+    const g = new LeaveChordGate();
+    expect(g.down('ctrl', false)).toEqual([]);
+    expect(g.down('c', false)).toEqual([{ key: 'ctrl', down: true }, { key: 'c', down: true }]);
+    expect(g.up('c')).toEqual([{ key: 'c', down: false }]);
+    expect(g.up('ctrl')).toEqual([{ key: 'ctrl', down: false }]);
+    expect(g.down('alt_r', false)).toEqual([]);
+    expect(g.up('alt_r')).toEqual([{ key: 'alt_r', down: true }, { key: 'alt_r', down: false }]);
+    expect(g.down('shift', false)).toEqual([{ key: 'shift', down: true }]); // not a chord modifier
+  });
+
+  it('keeps every press paired with one release over any key sequence', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ key: fc.constantFrom('ctrl', 'alt', 'ctrl_r', 'a', 'g', 'shift'), down: fc.boolean() }), { maxLength: 40 }), (seq) => {
+        const g = new LeaveChordGate();
+        const down = new Set<string>();
+        const sent: { key: string; down: boolean }[] = [];
+        for (const e of seq) {
+          if (e.down === down.has(e.key)) continue; // a browser never repeats a press without release here
+          if (e.down) down.add(e.key);
+          else down.delete(e.key);
+          const out = e.down ? g.down(e.key, false) : g.up(e.key);
+          if (out !== 'leave') sent.push(...out);
+        }
+        // The guest's view: every release it gets follows a press of the same key.
+        const guest = new Set<string>();
+        for (const s of sent) {
+          if (s.down) guest.add(s.key);
+          else expect(guest.delete(s.key)).toBe(true);
+        }
+      }),
+    );
   });
 });

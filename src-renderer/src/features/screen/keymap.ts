@@ -71,3 +71,47 @@ export function missingSummary(deliverable: readonly string[]): string {
   ];
   return groups.filter(([, keys]) => keys.some((k) => !have.has(k))).map(([label]) => label).join(', ');
 }
+
+/** The modifiers of the leave chord: held back until it is clear the chord is not coming. */
+const CHORD_MODIFIERS = new Set(['ctrl', 'ctrl_r', 'alt', 'alt_r']);
+
+export type GuestKeyEvent = { key: string; down: boolean };
+
+/**
+ * Keeps the leave chord (Ctrl+Alt+G) out of the guest — and so out of a recording. A Ctrl or
+ * Alt press is held back until the next key: the chord's G drops it unsent; any other key sends
+ * it first, then itself; its own release sends it as a tap. The cost: a guest sees Ctrl/Alt go
+ * down when the next key does, not when the user pressed it (the order is kept).
+ */
+export class LeaveChordGate {
+  private pending: string[] = [];
+
+  /** A press: the events to send now, in order, or 'leave' for the leave chord. */
+  down(key: string, leaveChord: boolean): GuestKeyEvent[] | 'leave' {
+    if (leaveChord) {
+      this.pending = [];
+      return 'leave';
+    }
+    if (CHORD_MODIFIERS.has(key)) {
+      if (!this.pending.includes(key)) this.pending.push(key);
+      return [];
+    }
+    return [...this.flush(), { key, down: true }];
+  }
+
+  /** A release: the events to send now, in order. */
+  up(key: string): GuestKeyEvent[] {
+    if (!this.pending.includes(key)) return [{ key, down: false }];
+    return [...this.flush(), { key, down: false }];
+  }
+
+  reset(): void {
+    this.pending = [];
+  }
+
+  private flush(): GuestKeyEvent[] {
+    const out = this.pending.map((key) => ({ key, down: true }));
+    this.pending = [];
+    return out;
+  }
+}
