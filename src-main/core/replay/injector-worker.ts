@@ -44,6 +44,9 @@ export type FromInjectorWorker =
   | { type: 'failed'; code: string; message: string };
 
 const now = () => performance.timeOrigin + performance.now();
+const napCell = new Int32Array(new SharedArrayBuffer(4));
+/** A precise sleep that does not spin: this thread has nothing else to do meanwhile. */
+const nap = (ms: number) => void Atomics.wait(napCell, 0, 0, ms);
 
 async function main(): Promise<void> {
   const port = parentPort;
@@ -68,14 +71,14 @@ async function main(): Promise<void> {
   const held = new Set<string>();
   const injector: Injector = {
     async key(key, down) {
-      await waitUntil(lastKeyAt + minGapMs, now);
+      await waitUntil(lastKeyAt + minGapMs, now, undefined, nap);
       if (down) held.add(key);
       else held.delete(key);
       const qnum = QNUM_OF_QCODE[key];
       if (vnc?.isOpen && trace && qnum !== undefined && !consoleSwitch(key, held)) {
         const sent = now();
         vnc.key(qnum, down);
-        const injectedAt = await trace.waitFor(key, down, sent, 200);
+        const injectedAt = await trace.waitFor(key, down, sent, 200, () => nap(0.2));
         lastKeyAt = injectedAt ?? now();
         // No trace line within 200 ms: the key's time is unknown, and the report says so.
         // latencyUs tells the replayer when the key was sent (after the device's gap).
@@ -114,6 +117,7 @@ async function main(): Promise<void> {
         speed: m.speed,
         injector,
         now,
+        nap,
         signal: abort.signal,
         onStart: (t0) => send({ type: 'start', t0 }),
         onInjected: (done, total) => send({ type: 'progress', done, total }),

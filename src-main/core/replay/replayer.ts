@@ -10,7 +10,7 @@
  * Compensation (seed 000's open problem): a key is injected by a QMP command, which QEMU
  * executes some time after our send. When the injector reports when QEMU really handled the key
  * (QEMU's own trace of its input layer), that is the injection time and the send → injection
- * delay is what the next keys are sent ahead by (exponential average). Without it, QEMU ran the
+ * delay is what the next keys are sent ahead by (the median of the last 15). Without it, QEMU ran the
  * command somewhere inside the round trip: the middle is taken, and half a round trip is the
  * lead. Console bytes go into the console socket synchronously: no compensation.
  */
@@ -49,6 +49,8 @@ export interface ReplayOptions {
   /** Time between the call and time zero, so the first event is not late by set-up. */
   leadMs?: number;
   signal?: AbortSignal;
+  /** A precise synchronous sleep (worker threads only); without it the loop yields turns. */
+  nap?: Nap;
   onStart?(t0: number): void;
   onInjected?(done: number, total: number): void;
 }
@@ -63,17 +65,31 @@ export function labelOf(e: RecordedEvent): string {
   return `marker ${e.text}`;
 }
 
-/** Wait until `at` (host ms): timers, then yielding turns, then a sub-millisecond spin. */
-export async function waitUntil(at: number, now: () => number, signal?: AbortSignal): Promise<void> {
+/**
+ * A synchronous sleep with sub-millisecond resolution that does not spin (the injector worker's
+ * Atomics.wait: oversleeps p50 0.09 ms, p99 0.54 ms on this host). Never on the main thread.
+ */
+export type Nap = (ms: number) => void;
+
+/** How early a nap must end for the final spin to absorb its oversleep (its p99, measured). */
+const NAP_MARGIN_MS = 0.6;
+
+/**
+ * Wait until `at` (host ms): timers while far, then — with a nap — one precise sleep, or
+ * yielding turns without one, and a spin only for the last fraction of a millisecond. Spinning
+ * longer costs a core the 2-core host's QEMU needs for the very key being timed.
+ */
+export async function waitUntil(at: number, now: () => number, signal?: AbortSignal, nap?: Nap): Promise<void> {
   for (;;) {
     if (signal?.aborted) return;
     const left = at - now();
     if (left <= 0) return;
     if (left > 2.5) await sleep(Math.min(left - 2, 100));
-    else if (left > 0.5) await yieldTurn();
+    else if (nap && left > NAP_MARGIN_MS) nap(left - NAP_MARGIN_MS);
+    else if (!nap && left > 0.5) await yieldTurn();
     else {
       while (now() < at) {
-        /* the last half millisecond */
+        /* the last fraction of a millisecond */
       }
       return;
     }
@@ -88,6 +104,7 @@ export async function replayDocument(o: ReplayOptions): Promise<ReplayRun> {
   const t0 = now() + (o.leadMs ?? 200);
   o.onStart?.(t0);
   let leadMs = 0.2; // first guess; replaced by the first measurement
+  const recent: number[] = [];
   let measured = 0;
   let traced = 0;
   let compensationSum = 0;
@@ -97,7 +114,7 @@ export async function replayDocument(o: ReplayOptions): Promise<ReplayRun> {
     const target = t0 + e.t / 1000 / o.speed;
     const r = byId.get(e.id)!;
     if (e.kind === 'key') {
-      await waitUntil(target - leadMs, now, o.signal);
+      await waitUntil(target - leadMs, now, o.signal, o.nap);
       if (o.signal?.aborted) break;
       let sent = now();
       const answer = await o.injector.key(e.key, e.down);
@@ -107,11 +124,14 @@ export async function replayDocument(o: ReplayOptions): Promise<ReplayRun> {
       if (answer && answer.injectedAt !== undefined) traced++;
       r.injectedUs = (injected - t0) * 1000;
       compensationSum += leadMs;
-      const delay = Math.max(0, injected - sent);
-      leadMs = measured === 0 ? delay : leadMs * 0.8 + delay * 0.2;
+      // The lead is the median of the last delays: one stalled key (a host hiccup of 5–15 ms)
+      // must not make the next keys early, as an average would.
+      recent.push(Math.max(0, injected - sent));
+      if (recent.length > LEAD_WINDOW) recent.shift();
+      leadMs = medianOf(recent);
       measured++;
     } else if (e.kind === 'console') {
-      await waitUntil(target, now, o.signal);
+      await waitUntil(target, now, o.signal, o.nap);
       if (o.signal?.aborted) break;
       o.injector.console(e.data);
       r.injectedUs = (now() - t0) * 1000;
@@ -120,6 +140,15 @@ export async function replayDocument(o: ReplayOptions): Promise<ReplayRun> {
     o.onInjected?.(done, playable.length);
   }
   return { t0, results, compensationUs: measured ? (compensationSum / measured) * 1000 : null, tracedKeys: traced };
+}
+
+/** How many of the last send → injection delays the lead is the median of. */
+const LEAD_WINDOW = 15;
+
+function medianOf(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 export function percentileOf(xs: number[], p: number): number | null {
