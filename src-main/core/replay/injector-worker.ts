@@ -44,6 +44,11 @@ export type FromInjectorWorker =
   | { type: 'failed'; code: string; message: string };
 
 const now = () => performance.timeOrigin + performance.now();
+/**
+ * How long a VNC key waits for its trace line: QEMU takes 0.2–3.5 ms (measured); longer would
+ * hold up the next keys of a replay that has already lost this one's time.
+ */
+const TRACE_WAIT_MS = 50;
 const napCell = new Int32Array(new SharedArrayBuffer(4));
 /** A precise sleep that does not spin: this thread has nothing else to do meanwhile. */
 const nap = (ms: number) => void Atomics.wait(napCell, 0, 0, ms);
@@ -78,9 +83,9 @@ async function main(): Promise<void> {
       if (vnc?.isOpen && trace && qnum !== undefined && !consoleSwitch(key, held)) {
         const sent = now();
         vnc.key(qnum, down);
-        const injectedAt = await trace.waitFor(key, down, sent, 200, () => nap(0.2));
+        const injectedAt = await trace.waitFor(key, down, sent, TRACE_WAIT_MS, () => nap(0.2));
         lastKeyAt = injectedAt ?? now();
-        // No trace line within 200 ms: the key's time is unknown, and the report says so.
+        // No trace line in time: the key's time is unknown, and the report says so.
         // latencyUs tells the replayer when the key was sent (after the device's gap).
         return { latencyUs: (now() - sent) * 1000, injectedAt: injectedAt ?? undefined };
       }

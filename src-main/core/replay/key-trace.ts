@@ -22,7 +22,7 @@ export class KeyTraceMatcher {
   /** Performance-clock ms at which QEMU handled this key, sent at `sentAt`; null when unknown. */
   take(qcode: string, down: boolean, sentAt: number): number | null {
     // The two clocks drift apart (measured: 0.5 ms in 15 s on this VM), so the offset is taken
-    // again twice a second — right after a key, where its ≤ 1 ms spin delays nothing: the
+    // again twice a second — right after a key, where its ≤ 3 ms spin delays nothing: the
     // device's minimum gap keeps the next key ≥ 12 ms away.
     if (performance.now() - this.calibratedAt > 500) {
       this.offsetMs = realtimeMinusPerfMs();
@@ -33,8 +33,9 @@ export class KeyTraceMatcher {
       if (k) this.pending.push({ ...k, at: t.realtimeUs / 1000 - this.offsetMs });
     }
     if (this.pending.length > 1000) this.pending.splice(0, this.pending.length - 1000);
-    // A line from before the send is another key's (clocks agree to well under a millisecond).
-    const i = this.pending.findIndex((p) => p.qcode === qcode && p.down === down && p.at >= sentAt - 1);
+    // A line from well before the send is another key's (the clocks agree to well under a
+    // millisecond; the margin covers a reading taken by a preempted thread).
+    const i = this.pending.findIndex((p) => p.qcode === qcode && p.down === down && p.at >= sentAt - 5);
     if (i < 0) return null;
     const hit = this.pending[i]!;
     this.pending.splice(0, i + 1);
