@@ -2,10 +2,12 @@
  * The main thread's side of the replayer's worker (./injector-worker.ts): one worker per batch
  * of replays into one session, runs one at a time. The worker times and sends the keys; the
  * console bytes it schedules come back here, are written to the session's console at once, and
- * the moment of that write is what the report gives as their injection time.
+ * the moment of that write is what the report gives as their injection time. They arrive a few
+ * ms early with their due time, and wait here — in order — until then.
  */
 import { BenchtopError, type ErrorCode } from '../../../src-shared/errors';
 import { startWorker } from '../util/worker';
+import { waitUntil } from './replayer';
 import type { FromInjectorWorker, InjectorWorkerData, ToInjectorWorker } from './injector-worker';
 import type { ReplayRun, ReplayRunRequest, ReplayTarget } from './replayer';
 
@@ -44,6 +46,8 @@ export async function openInjectorWorker(o: InjectorWorkerData & { entry?: URL; 
       if (busy) return Promise.reject(new BenchtopError('invalid-state', 'the replay worker is already running a replay'));
       busy = true;
       const written: number[] = [];
+      let consoleChain: Promise<void> = Promise.resolve();
+      let failed = false;
       const onAbort = () => post({ type: 'cancel' });
       r.signal?.addEventListener('abort', onAbort);
       return new Promise<ReplayRun>((resolve, reject) => {
@@ -51,23 +55,34 @@ export async function openInjectorWorker(o: InjectorWorkerData & { entry?: URL; 
           if (m.type === 'start') r.onStart?.(m.t0);
           else if (m.type === 'progress') r.onInjected?.(m.done, m.total);
           else if (m.type === 'console') {
-            try {
-              const at = now();
-              o.writeConsole(m.data);
-              written.push(at);
-            } catch (e) {
-              post({ type: 'cancel' });
-              reject(e as Error);
-            }
+            const { data, dueAt } = m;
+            consoleChain = consoleChain.then(async () => {
+              await waitUntil(dueAt, now, r.signal);
+              if (r.signal?.aborted || failed) return;
+              try {
+                const at = now();
+                o.writeConsole(data);
+                written.push(at);
+              } catch (e) {
+                failed = true;
+                post({ type: 'cancel' });
+                reject(e as Error);
+              }
+            });
           } else if (m.type === 'done') {
-            // The console's injection times are when this thread wrote the bytes, in order.
-            let i = 0;
-            for (const res of m.run.results) {
-              if (res.kind !== 'console' || res.injectedUs === null) continue;
-              const at = written[i++];
-              if (at !== undefined) res.injectedUs = (at - m.run.t0) * 1000;
-            }
-            resolve({ ...m.run, keyPath: m.keyPath });
+            const run = m.run;
+            const keyPath = m.keyPath;
+            void consoleChain.then(() => {
+              // The console's injection times are when this thread wrote the bytes, in order;
+              // bytes a cancel caught before their time were not written at all.
+              let i = 0;
+              for (const res of run.results) {
+                if (res.kind !== 'console' || res.injectedUs === null) continue;
+                const at = written[i++];
+                res.injectedUs = at === undefined ? null : (at - run.t0) * 1000;
+              }
+              resolve({ ...run, keyPath });
+            });
           } else if (m.type === 'failed') reject(new BenchtopError(m.code as ErrorCode, m.message));
         };
         if (r.signal?.aborted) post({ type: 'cancel' });

@@ -8,7 +8,8 @@
  *  - else over the session's second QMP monitor, this worker's alone.
  * Why a thread of its own: in the main thread a key's send was late by up to ~6 ms whenever
  * the monitor's samples, the agent link or SQLite held the event loop. Console bytes go back to
- * the main thread, which owns the console socket, and it writes them at once.
+ * the main thread, which owns the console socket: CONSOLE_LEAD_MS before they are due, with
+ * their due time, and it writes them then.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RecordingDoc } from '../../../src-shared/features/recording';
@@ -38,7 +39,7 @@ export type ToInjectorWorker = { type: 'run'; doc: RecordingDoc; speed: number }
 export type FromInjectorWorker =
   | { type: 'ready' }
   | { type: 'start'; t0: number }
-  | { type: 'console'; data: string }
+  | { type: 'console'; data: string; dueAt: number }
   | { type: 'progress'; done: number; total: number }
   | { type: 'done'; run: ReplayRun; keyPath: KeyPath }
   | { type: 'failed'; code: string; message: string };
@@ -49,6 +50,11 @@ const now = () => performance.timeOrigin + performance.now();
  * hold up the next keys of a replay that has already lost this one's time.
  */
 const TRACE_WAIT_MS = 50;
+/**
+ * How early console bytes go to the main thread: its event loop may be busy for a few ms (a
+ * screen frame, a monitor sample, a WebSocket message), and a message can only wait for that.
+ */
+const CONSOLE_LEAD_MS = 8;
 const napCell = new Int32Array(new SharedArrayBuffer(4));
 /** A precise sleep that does not spin: this thread has nothing else to do meanwhile. */
 const nap = (ms: number) => void Atomics.wait(napCell, 0, 0, ms);
@@ -98,7 +104,8 @@ async function main(): Promise<void> {
       // QEMU wrote its trace line before it answered: the true injection time, when it is there.
       return { latencyUs: (lastKeyAt - sent) * 1000, injectedAt: trace?.take(key, down, sent) ?? undefined };
     },
-    console: (data) => send({ type: 'console', data }),
+    console: (data, dueAt) => send({ type: 'console', data, dueAt }),
+    consoleLeadMs: CONSOLE_LEAD_MS,
   };
   let abort: AbortController | null = null;
   port.on('message', (m: ToInjectorWorker) => {

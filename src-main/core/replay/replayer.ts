@@ -12,7 +12,9 @@
  * (QEMU's own trace of its input layer), that is the injection time and the send → injection
  * delay is what the next keys are sent ahead by (the median of the last 15). Without it, QEMU ran the
  * command somewhere inside the round trip: the middle is taken, and half a round trip is the
- * lead. Console bytes go into the console socket synchronously: no compensation.
+ * lead. Console bytes go into the console socket synchronously: no compensation; an injector
+ * that writes them elsewhere (the worker hands them to the main thread) asks for them early
+ * (`consoleLeadMs`) with their due time, and waits for that itself.
  */
 import type { RecordedEvent, RecordingDoc } from '../../../src-shared/features/recording';
 import type { ReplayEventResult } from '../../../src-shared/features/replay';
@@ -25,7 +27,10 @@ export interface Injector {
    * when it knows when QEMU handled the key.
    */
   key(key: string, down: boolean): Promise<{ latencyUs?: number; injectedAt?: number } | void>;
-  console(data: string): void;
+  /** Console bytes, now — or, with `consoleLeadMs`, that much before `dueAt` (host ms). */
+  console(data: string, dueAt: number): void;
+  /** How early console bytes are handed over, ms (the receiver waits until they are due). */
+  consoleLeadMs?: number;
 }
 
 export interface ReplayRun {
@@ -131,9 +136,9 @@ export async function replayDocument(o: ReplayOptions): Promise<ReplayRun> {
       leadMs = medianOf(recent);
       measured++;
     } else if (e.kind === 'console') {
-      await waitUntil(target, now, o.signal, o.nap);
+      await waitUntil(target - (o.injector.consoleLeadMs ?? 0), now, o.signal, o.nap);
       if (o.signal?.aborted) break;
-      o.injector.console(e.data);
+      o.injector.console(e.data, target);
       r.injectedUs = (now() - t0) * 1000;
     }
     done++;
