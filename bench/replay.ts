@@ -49,24 +49,41 @@ export async function measureReplay(o: { onProgress?: (line: string) => void } =
     await core.sessions.console(s.id).waitFor(new RegExp(mainstone.promptPattern, 'm'), { timeoutMs: 90_000, from: 0 });
     await core.agents.waitReady(s.id, 60_000).catch(() => undefined);
     const rec = await api.recordings.import({ text: JSON.stringify(syntheticRecording()) });
-    o.onProgress?.('[bench] replay: 1,000 key events into a running VM');
-    const [info] = await api.replay.start({ recordingId: rec.recordingId, id: s.id });
+    // Three replays of the 1,000 events back to back into the same VM: one replay's p99 is
+    // decided by its ten worst keys, which one host hiccup can supply; the figure is the median
+    // replay, and the note shows all three.
+    const RUNS = 3;
+    o.onProgress?.(`[bench] replay: 1,000 key events into a running VM, ${RUNS} times`);
+    const infos = await api.replay.start({ recordingId: rec.recordingId, id: s.id, repeat: RUNS });
+    const ids = infos.map((i) => i.replayId);
     await new Promise<void>((resolve) => {
+      const ended = new Set<string>();
       const off = api.on('replay.changed', (i) => {
-        if (i.replayId === info!.replayId && ['done', 'failed', 'cancelled'].includes(i.state)) {
+        if (ids.includes(i.replayId) && ['done', 'failed', 'cancelled'].includes(i.state)) ended.add(i.replayId);
+        if (ended.size === ids.length) {
           off();
           resolve();
         }
       });
     });
-    const report = await api.replay.report({ replayId: info!.replayId });
-    if (report.replay.state !== 'done') throw new Error(`bench replay ended ${report.replay.state}: ${report.replay.error}`);
+    const reports = await Promise.all(ids.map((replayId) => api.replay.report({ replayId })));
+    for (const r of reports) if (r.replay.state !== 'done') throw new Error(`bench replay ended ${r.replay.state}: ${r.replay.error}`);
+    const byP99 = [...reports].sort((a, b) => a.stats.injectErrUsP99! - b.stats.injectErrUsP99!);
+    const report = byP99[Math.floor(RUNS / 2)]!;
+    const all = (f: (r: (typeof reports)[number]) => number | null) => reports.map((r) => (f(r) === null ? '—' : round(f(r)! / 1000, 2))).join(' / ');
     const n = report.events.filter((e) => e.injectedUs !== null).length;
     const comp = report.stats.compensationUs === null ? 'none' : `${round(report.stats.compensationUs / 1000)} ms`;
-    figures.replay_inject_err_ms_p50 = { value: round(report.stats.injectErrUsP50! / 1000), unit: 'ms', samples: n, note: `|injected − scheduled|, compensation ${comp}` };
-    figures.replay_inject_err_ms_p99 = { value: round(report.stats.injectErrUsP99! / 1000), unit: 'ms', target: '<= 2', samples: n };
+    const how = `keys via ${report.stats.keyPath ?? 'qmp'}, ${report.stats.tracedKeys ?? 0}/${n} with QEMU's own injection time`;
+    figures.replay_inject_err_ms_p50 = { value: round(report.stats.injectErrUsP50! / 1000), unit: 'ms', samples: n, note: `|injected − scheduled| of the median of ${RUNS} replays (${all((r) => r.stats.injectErrUsP50)}), lead ${comp}, ${how}` };
+    figures.replay_inject_err_ms_p99 = { value: round(report.stats.injectErrUsP99! / 1000), unit: 'ms', target: '<= 2', samples: n, note: `median of ${RUNS} replays: ${all((r) => r.stats.injectErrUsP99)}` };
     if (report.stats.guestErrUsP99 !== null) {
-      figures.replay_guest_err_ms_p99 = { value: round(report.stats.guestErrUsP99 / 1000), unit: 'ms', target: '<= 5', samples: report.events.filter((e) => e.guestUs !== null).length };
+      figures.replay_guest_err_ms_p99 = {
+        value: round(report.stats.guestErrUsP99 / 1000),
+        unit: 'ms',
+        target: '<= 5',
+        samples: report.events.filter((e) => e.guestUs !== null).length,
+        note: `the same replay; all ${RUNS}: ${all((r) => r.stats.guestErrUsP99)}`,
+      };
     }
   } finally {
     await core.close();
