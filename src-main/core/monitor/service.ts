@@ -15,6 +15,7 @@ import type { GuestSample, GuestSampler } from './guest-sample';
 import { HostProcessSampler } from './host-proc';
 import { GuestClock, parsePasswd, procRows, systemPoint, type ProcScan } from './metrics';
 import { MonitorStore, type PendingSnapshot, type StoredProc } from './store';
+import { hostNowMs } from '../util/clock';
 
 export const DEFAULT_RATE_HZ = 10;
 export const DEFAULT_PROC_RATE_HZ = 1;
@@ -81,7 +82,7 @@ export class MonitorService {
   }
 
   private now(): number {
-    return this.deps.now ? this.deps.now() : performance.timeOrigin + performance.now();
+    return this.deps.now ? this.deps.now() : hostNowMs();
   }
 
   state(id: string): MonitorState {

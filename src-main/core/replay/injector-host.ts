@@ -10,10 +10,9 @@ import { startWorker } from '../util/worker';
 import { waitUntil } from './replayer';
 import type { FromInjectorWorker, InjectorWorkerData, ToInjectorWorker } from './injector-worker';
 import type { ReplayRun, ReplayRunRequest, ReplayTarget } from './replayer';
+import { hostNowMs } from '../util/clock';
 
 export const INJECTOR_WORKER_ENTRY = new URL('./injector-worker.ts', import.meta.url);
-
-const now = () => performance.timeOrigin + performance.now();
 
 export async function openInjectorWorker(o: InjectorWorkerData & { entry?: URL; writeConsole(data: string): void }): Promise<ReplayTarget> {
   const data: InjectorWorkerData = { qmpSocket: o.qmpSocket, minGapMs: o.minGapMs, traceLog: o.traceLog, vncSocket: o.vncSocket };
@@ -57,10 +56,10 @@ export async function openInjectorWorker(o: InjectorWorkerData & { entry?: URL; 
           else if (m.type === 'console') {
             const { data, dueAt } = m;
             consoleChain = consoleChain.then(async () => {
-              await waitUntil(dueAt, now, r.signal);
+              await waitUntil(dueAt, hostNowMs, r.signal);
               if (r.signal?.aborted || failed) return;
               try {
-                const at = now();
+                const at = hostNowMs();
                 o.writeConsole(data);
                 written.push(at);
               } catch (e) {

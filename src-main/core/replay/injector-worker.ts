@@ -19,6 +19,7 @@ import { QmpClient } from '../qmp/client';
 import { RfbKeyClient } from '../vnc/key-client';
 import { KeyTraceMatcher } from './key-trace';
 import { replayDocument, waitUntil, type Injector, type ReplayRun } from './replayer';
+import { hostNowMs } from '../util/clock';
 
 export interface InjectorWorkerData {
   /** The session's replay QMP socket (QemuSession.sockets.replayQmp). */
@@ -44,7 +45,7 @@ export type FromInjectorWorker =
   | { type: 'done'; run: ReplayRun; keyPath: KeyPath }
   | { type: 'failed'; code: string; message: string };
 
-const now = () => performance.timeOrigin + performance.now();
+const now = hostNowMs;
 /**
  * How long a VNC key waits for its trace line: QEMU takes 0.2–3.5 ms (measured); longer would
  * hold up the next keys of a replay that has already lost this one's time.

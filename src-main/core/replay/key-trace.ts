@@ -5,6 +5,7 @@
  * yet gets none, and the report uses its QMP round trip instead.
  */
 import { TraceLogTail, parseKeyTrace, realtimeMinusPerfMs } from '../qemu/trace-log';
+import { hostNowMs } from '../util/clock';
 
 export class KeyTraceMatcher {
   private readonly tail: TraceLogTail;
@@ -47,10 +48,10 @@ export class KeyTraceMatcher {
    * answer (VNC), QEMU's trace is the only sign that it went in.
    */
   async waitFor(qcode: string, down: boolean, sentAt: number, timeoutMs: number, pause: () => void | Promise<void>): Promise<number | null> {
-    const until = performance.timeOrigin + performance.now() + timeoutMs;
+    const until = hostNowMs() + timeoutMs;
     for (;;) {
       const at = this.take(qcode, down, sentAt);
-      if (at !== null || performance.timeOrigin + performance.now() > until) return at;
+      if (at !== null || hostNowMs() > until) return at;
       // Not spinning: the line carries QEMU's own time, so reading it a little later loses nothing.
       await pause();
     }

@@ -18,6 +18,7 @@
  */
 import type { RecordedEvent, RecordingDoc } from '../../../src-shared/features/recording';
 import type { ReplayEventResult } from '../../../src-shared/features/replay';
+import { hostNowMs } from '../util/clock';
 
 export interface Injector {
   /**
@@ -60,7 +61,6 @@ export interface ReplayOptions {
   onInjected?(done: number, total: number): void;
 }
 
-const defaultNow = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const yieldTurn = () => new Promise<void>((r) => setImmediate(r));
 
@@ -108,7 +108,7 @@ export async function waitUntil(at: number, now: () => number, signal?: AbortSig
 }
 
 export async function replayDocument(o: ReplayOptions): Promise<ReplayRun> {
-  const now = o.now ?? defaultNow;
+  const now = o.now ?? hostNowMs;
   const playable = o.doc.events.filter((e) => e.kind !== 'marker');
   const results: ReplayEventResult[] = o.doc.events.map((e) => ({ eventId: e.id, kind: e.kind, label: labelOf(e), scheduledUs: e.t / o.speed, injectedUs: null, guestUs: null }));
   const byId = new Map(results.map((r) => [r.eventId, r]));

@@ -16,6 +16,7 @@ import { parseInputEvent } from '../agent/input-event';
 import { LINUX_KEY_CODES } from '../input/keys';
 import { inProcessTarget, percentileOf, type ReplayTarget } from './replayer';
 import { newReplayId, type ReplayStore } from './store';
+import { hostNowMs } from '../util/clock';
 
 /** What the replay service needs of the input path (src-main/core/input). */
 export interface KeyInput {
@@ -136,7 +137,7 @@ export class ReplayService {
   }
 
   private now(): number {
-    return this.deps.now ? this.deps.now() : performance.timeOrigin + performance.now();
+    return this.deps.now ? this.deps.now() : hostNowMs();
   }
 
   close(): void {
