@@ -2,22 +2,15 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RECORDING_FORMAT, type RecordingDoc } from '../../../src-shared/features/recording';
+import type { RecordingDoc } from '../../../src-shared/features/recording';
 import { makePrivateDir } from '../util/private-dir';
 import { openInjectorWorker } from './injector-host';
 import type { ReplayTarget } from './replayer';
+import { recordingOf } from './testing';
 
 const now = () => performance.timeOrigin + performance.now();
 
-const doc = (events: RecordingDoc['events']): RecordingDoc => ({
-  format: RECORDING_FORMAT,
-  version: 1,
-  name: 't',
-  createdAt: '2026-11-23T00:00:00Z',
-  source: { sessionId: null, board: 'mainstone', inputDevice: 'keypad' },
-  speed: 1,
-  events,
-});
+const doc = recordingOf;
 
 /** A stand-in for QEMU's QMP monitor (the worker's peer): greets, answers, logs key events. */
 function fakeQmp(socketPath: string, o: { failKeys?: boolean } = {}) {

@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   /** Host ms QEMU took (or answered) the previous key: the device's gap is counted from there. */
   let lastKeyAt = -Infinity;
   const held = new Set<string>();
+  let vncKeys = 0;
   const injector: Injector = {
     async key(key, down) {
       await waitUntil(lastKeyAt + minGapMs, now, undefined, nap);
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
       if (vnc?.isOpen && trace && qnum !== undefined && !consoleSwitch(key, held)) {
         const sent = now();
         vnc.key(qnum, down);
+        vncKeys++;
         const injectedAt = await trace.waitFor(key, down, sent, TRACE_WAIT_MS, () => nap(0.2));
         lastKeyAt = injectedAt ?? now();
         // No trace line in time: the key's time is unknown, and the report says so.
@@ -119,6 +121,7 @@ async function main(): Promise<void> {
       port.close();
     } else if (m.type === 'run') {
       abort = new AbortController();
+      vncKeys = 0;
       try {
         trace?.close();
         trace = traceLog ? new KeyTraceMatcher(traceLog) : null;
@@ -135,7 +138,8 @@ async function main(): Promise<void> {
         onStart: (t0) => send({ type: 'start', t0 }),
         onInjected: (done, total) => send({ type: 'progress', done, total }),
       }).then(
-        (run) => send({ type: 'done', run, keyPath: vnc?.isOpen && trace ? 'vnc' : 'qmp' }),
+        // 'vnc' when keys went that way (a few console-switch chords may still have used QMP).
+        (run) => send({ type: 'done', run, keyPath: vncKeys > 0 ? 'vnc' : 'qmp' }),
         (e: Error) => send({ type: 'failed', code: e instanceof BenchtopError ? e.code : 'internal', message: e.message }),
       );
     }

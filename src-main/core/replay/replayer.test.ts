@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { RECORDING_FORMAT, type RecordingDoc } from '../../../src-shared/features/recording';
+import type { RecordingDoc } from '../../../src-shared/features/recording';
 import { percentileOf, replayDocument } from './replayer';
+import { recordingOf } from './testing';
 
-const doc = (events: RecordingDoc['events']): RecordingDoc => ({
-  format: RECORDING_FORMAT,
-  version: 1,
-  name: 't',
-  createdAt: '2026-11-22T00:00:00Z',
-  source: { sessionId: null, board: 'mainstone', inputDevice: 'keypad' },
-  speed: 1,
-  events,
-});
+const doc = recordingOf;
 
 describe('replayDocument', () => {
   it('injects every key and console event near its time, in order, and skips markers', async () => {

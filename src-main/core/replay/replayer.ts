@@ -2,10 +2,10 @@
  * Replaying one recording document into one session with its original timing (E3, E5).
  *
  * Scheduling: every event has a target host time t0 + t / speed. The loop sleeps with timers
- * until ~2 ms before, yields with setImmediate until 0.5 ms before, and spins only for the
- * final sub-millisecond — timers alone are late by 1–2 ms under load, spinning longer would
- * starve everything else in the thread. In the core this loop runs in its own worker thread
- * (./injector-worker.ts).
+ * while far, then closes in without spinning (a precise nap in the worker thread the core runs
+ * it in, ./injector-worker.ts; yielding turns elsewhere) and spins only for the final fraction
+ * of a millisecond — timers alone are late by 1–2 ms under load, and spinning longer would
+ * starve everything else on the host's two cores (see waitUntil).
  *
  * Compensation (seed 000's open problem): a key is injected by a QMP command, which QEMU
  * executes some time after our send. When the injector reports when QEMU really handled the key

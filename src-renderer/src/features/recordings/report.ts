@@ -48,7 +48,7 @@ export function statFigures(report: ReplayReport): { key: string; label: string;
     {
       key: 'clock',
       label: 'Key injection times',
-      value: `${injectionClock(report)}${s.keyPath ? ` · sent via ${s.keyPath.toUpperCase()}` : ''}`,
+      value: injectionClock(report),
       title:
         "QEMU trace: the moment QEMU's input layer handled each key (its own trace, µs). QMP round trip: the middle of the command's round trip (QEMU runs it somewhere inside). VNC: keys went to QEMU's VNC server, read in its main loop; QMP: through a QMP monitor.",
     },
@@ -59,7 +59,8 @@ function injectionClock(report: ReplayReport): string {
   const keys = report.events.filter((e) => e.kind === 'key' && e.injectedUs !== null).length;
   if (!keys) return '—';
   const traced = report.stats.tracedKeys ?? 0;
-  if (traced === keys) return 'QEMU trace';
-  if (traced === 0) return 'QMP round trip';
-  return `QEMU trace for ${traced} of ${keys}`;
+  const via = report.stats.keyPath ? ` · sent via ${report.stats.keyPath.toUpperCase()}` : '';
+  if (traced === keys) return `QEMU trace${via}`;
+  if (traced === 0) return `QMP round trip${via}`;
+  return `QEMU trace for ${traced} of ${keys}${via}`;
 }
