@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { agentEvents, agentMethods } from './features/agent';
+import { Determinism, determinismMethods } from './features/determinism';
 import { hosttermEvents, hosttermMethods } from './features/hostterm';
 import { inputMethods } from './features/input';
 import { monitorEvents, monitorMethods } from './features/monitor';
@@ -51,6 +52,8 @@ export const SessionSummary = z.object({
   gdbPort: z.number().int().nullable(),
   /** Where injected keys go: the board's own keypad, or a QEMU USB keyboard (-device usb-kbd). */
   inputDevice: InputDevice,
+  /** Deterministic mode (QEMU record/replay): off, recording every run, or reproducing one. */
+  determinism: Determinism,
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 
@@ -97,6 +100,11 @@ export const methods = {
       board: z.string().default('mainstone'),
       /** keypad (default): the board's own, 37 keys; usb-kbd: every key, but the keypad then gets none. */
       inputDevice: InputDevice.optional(),
+      /**
+       * Record every run under QEMU record/replay so it can be reproduced exactly
+       * (determinism.reproduce). Needs usb-kbd: the board keypad loses keys while recording.
+       */
+      deterministic: z.boolean().optional(),
     }),
     output: SessionSummary,
   },
@@ -116,6 +124,7 @@ export const methods = {
     output: z.object({ data: z.string(), totalBytes: z.number().int(), truncated: z.boolean() }),
   },
   ...agentMethods,
+  ...determinismMethods,
   ...hosttermMethods,
   ...monitorMethods,
   ...replayMethods,

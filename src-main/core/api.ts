@@ -7,6 +7,7 @@ import { BenchtopError } from '../../src-shared/errors';
 import { createApi, type Api } from '../../src-shared/transport';
 import type { Core } from './core';
 import { createAgentImpl } from './agent/api';
+import { createDeterminismImpl } from './determinism/api';
 import { createHosttermImpl } from './hostterm/api';
 import { createInputImpl } from './input/api';
 import { createMonitorImpl } from './monitor/api';
@@ -38,6 +39,7 @@ export function createServiceImpl(core: Core, frontDoor: 'electron' | 'websocket
     'console.transcript': async ({ id, maxBytes }) => s.transcript(id, maxBytes),
     // Each feature implements its own contract entries next to its service.
     ...createAgentImpl(core),
+    ...createDeterminismImpl(core.sessions),
     ...createHosttermImpl(core),
     ...createMonitorImpl(core),
     ...createReplayImpl(core),

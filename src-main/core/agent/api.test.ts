@@ -44,7 +44,7 @@ beforeAll(async () => {
   bus = new EventBus();
   bus.onAny((event, payload) => seen.push({ event, payload }));
   const sessions = {
-    get: (id: string) => ({ id, state: 'running' }),
+    get: (id: string) => ({ id, state: 'running', determinism: { mode: 'off' } }),
     qemu: () => ({ sockets: { agent: sock } }),
   } as unknown as SessionService;
   agents = new AgentService({ bus, sessions });

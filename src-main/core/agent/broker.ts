@@ -7,6 +7,7 @@
  * and the event subscription (EVENTS again after every link reset). If the socket drops while
  * the broker is open (QEMU still running), it connects again and handshakes afresh.
  */
+import { connectOptsOf, type Endpoint } from '../util/endpoint';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { AgentChannel, AgentClient, type AgentClientOptions, type AgentEventMessage, type AgentStatusSnapshot } from './client';
@@ -176,9 +177,8 @@ export function connectUnixStream(path: string, timeoutMs = 5000): Promise<ByteS
  * Connect to the agent's endpoint: `tcp:HOST:PORT` (QEMU `-chardev socket,host=…,port=…`) or
  * the path of a unix socket.
  */
-export function connectEndpoint(endpoint: string, timeoutMs = 5000): Promise<ByteStream> {
-  const m = /^tcp:(.+):(\d+)$/.exec(endpoint);
-  return m ? connectStream({ host: m[1]!, port: Number(m[2]) }, timeoutMs) : connectStream({ path: endpoint }, timeoutMs);
+export function connectEndpoint(endpoint: Endpoint, timeoutMs = 5000): Promise<ByteStream> {
+  return connectStream(connectOptsOf(endpoint), timeoutMs);
 }
 
 async function connectStream(where: net.NetConnectOpts, timeoutMs: number): Promise<ByteStream> {

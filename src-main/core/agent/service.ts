@@ -29,6 +29,13 @@ export interface SessionAgent {
   debuggees: Map<number, Debuggee>;
 }
 
+/**
+ * Why a deterministic session has no agent: while QEMU records, host → guest bytes on the UART
+ * get through only at ~8 bytes / 100 ms (docs/deterministic-mode.md), far too slow for the link's
+ * acknowledgements; a replay takes no input at all.
+ */
+export const OFF_IN_DETERMINISTIC_MODE = 'the agent is off in deterministic mode (QEMU record/replay takes host → guest bytes on the UART only at ~80 B/s)';
+
 export class AgentService {
   private readonly live = new Map<string, SessionAgent>();
   private readonly offs: (() => void)[] = [];
@@ -64,8 +71,9 @@ export class AgentService {
   status(id: string): AgentStatus {
     const a = this.live.get(id);
     if (!a) {
-      this.deps.sessions.get(id); // not-found for an unknown session
-      return { sessionId: id, state: 'none', capabilities: {}, connectedAt: null, resets: 0, lastReset: null, stats: { framesSent: 0, framesReceived: 0, retransmits: 0, timeouts: 0, bytesSkipped: 0 } };
+      const session = this.deps.sessions.get(id); // not-found for an unknown session
+      const off = session.determinism.mode === 'off' ? null : OFF_IN_DETERMINISTIC_MODE;
+      return { sessionId: id, state: 'none', capabilities: {}, connectedAt: null, resets: 0, lastReset: off, stats: { framesSent: 0, framesReceived: 0, retransmits: 0, timeouts: 0, bytesSkipped: 0 } };
     }
     return toStatus(id, a.broker.status());
   }
@@ -220,6 +228,7 @@ export class AgentService {
     let dataPort: number | null;
     try {
       const q = this.deps.sessions.qemu(id);
+      if (q.rrMode) return; // OFF_IN_DETERMINISTIC_MODE
       // A unix socket path, or `tcp:127.0.0.1:PORT`.
       endpoint = q.sockets.agent;
       dataPort = q.agentDataPort;

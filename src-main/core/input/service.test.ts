@@ -35,6 +35,7 @@ let dir: string;
 let qmp: FakeQmp;
 let state: string;
 let device: InputDevice;
+let rrMode: 'off' | 'record' | 'replay';
 let svc: InputService;
 
 beforeEach(() => {
@@ -42,10 +43,11 @@ beforeEach(() => {
   qmp = new FakeQmp();
   state = 'running';
   device = 'keypad';
+  rrMode = 'off';
   svc = new InputService({
     get: (id) => {
       if (id !== 's1') throw new BenchtopError('not-found', `no session with id ${id}`);
-      return { board: 'mainstone', state, inputDevice: device };
+      return { board: 'mainstone', state, inputDevice: device, determinism: { mode: rrMode } };
     },
     qemu: () => ({ qmpClient: qmp, runtimeDir: dir }),
   });
@@ -128,6 +130,16 @@ describe('InputService.injectKey', () => {
 
   it('an unknown session is not-found', async () => {
     await expect(svc.injectKey('nope', 'a', true)).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('a reproduction (deterministic replay) refuses keys and sends nothing; a recording session takes them', async () => {
+    device = 'usb-kbd';
+    rrMode = 'replay';
+    await expect(svc.injectKey('s1', 'a', true)).rejects.toMatchObject({ code: 'invalid-state', message: expect.stringMatching(/reproduces a recording/) });
+    expect(qmp.calls).toEqual([]);
+    rrMode = 'record';
+    await svc.injectKey('s1', 'a', true);
+    expect(qmp.calls).toHaveLength(1);
   });
 });
 

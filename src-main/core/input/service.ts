@@ -20,7 +20,7 @@ export interface InputQmp {
 
 /** What the service needs from the sessions (SessionService in the core). */
 export interface InputSessions {
-  get(id: string): { board: string; state: string; inputDevice: InputDevice };
+  get(id: string): { board: string; state: string; inputDevice: InputDevice; determinism: { mode: string } };
   qemu(id: string): { qmpClient: InputQmp; runtimeDir: string };
 }
 
@@ -68,6 +68,9 @@ export class InputService {
    * latencyUs is the QMP round trip, not counting the wait for the device's minimum gap.
    */
   async injectKey(sessionId: string, key: string, down: boolean): Promise<{ latencyUs: number; deliverable: boolean }> {
+    if (this.sessions.get(sessionId).determinism.mode === 'replay') {
+      throw new BenchtopError('invalid-state', 'this session reproduces a recording exactly: its keys come from the recording');
+    }
     const { device, deliverable: keys } = this.keys(sessionId);
     const deliverable = keys.includes(key);
     const qmp = this.sessions.qemu(sessionId).qmpClient;

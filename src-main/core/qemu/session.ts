@@ -20,6 +20,7 @@ import type { QmpEvent } from '../qmp/codec';
 import { AGENT_DATA_GUEST_PORT } from '../agent/data-channel';
 import { freeLoopbackPort } from '../util/free-port';
 import { makePrivateDir } from '../util/private-dir';
+import { connectOptsOf, tcpEndpoint, type Endpoint } from '../util/endpoint';
 import { assertBoardSupported } from './probe';
 import { KEY_TRACE_EVENT } from './trace-log';
 
@@ -36,14 +37,42 @@ export interface QemuSessionOptions {
   startTimeoutMs?: number;
   /** 'usb-kbd' adds QEMU's USB keyboard; default 'keypad' (the board's own, nothing to add). */
   inputDevice?: InputDevice;
+  /** QEMU record/replay (deterministic mode, docs/deterministic-mode.md). */
+  rr?: RecordReplay;
 }
+
+/**
+ * A run under QEMU's record/replay: `record` writes QEMU's input log to `logFile`, `replay`
+ * plays it back (and takes no input). The image must then be the recording's own copy.
+ */
+export interface RecordReplay {
+  mode: 'record' | 'replay';
+  logFile: string;
+}
+
+/**
+ * How fast console bytes go into a recording VM: QEMU takes bytes from the socket faster than
+ * the UART's 16-byte FIFO drains them and loses the rest; one byte per 15 ms was lossless
+ * (docs/deterministic-mode.md).
+ */
+export const RECORD_CONSOLE_BYTE_MS = 15;
 
 export interface QemuSessionEvents {
   state: [SessionState, string];
   console: [Buffer];
   qmpEvent: [QmpEvent];
   exit: [ExitInfo & { expected: boolean }];
+  /** A replay whose instruction count stopped moving: it left its recording (the detail says why). */
+  diverged: [string];
 }
+
+/**
+ * How long a running replay's instruction count may stand still before it is called diverged:
+ * QEMU 7.2 does not say so, it waits for an event the log does not have (measured: icount
+ * frozen, status still running). An idle guest still counts instructions (its timer ticks).
+ */
+export const REPLAY_FROZEN_MS = 10_000;
+const REPLAY_POLL_MS = 1000;
 
 /** Escape a value for QEMU's comma-separated option syntax. */
 export function qemuOptValue(v: string): string {
@@ -53,7 +82,7 @@ export function qemuOptValue(v: string): string {
 export function buildQemuArgs(o: {
   board: BoardProfile;
   image: ImageInfo;
-  sockets: { qmp: string; console: string; agent: string; replayQmp?: string; vnc?: string };
+  sockets: { qmp: string; console: Endpoint; agent: Endpoint; replayQmp?: string; vnc?: string };
   gdbPort: number;
   logFile: string;
   extraArgs?: string[];
@@ -62,15 +91,20 @@ export function buildQemuArgs(o: {
   agentDataPort?: number;
   /** QEMU trace events to log, with wall-clock stamps, into the -D log (qemu/trace-log.ts). */
   traceEvents?: readonly string[];
+  rr?: RecordReplay;
 }): string[] {
   const { board, image, sockets } = o;
   const args = ['-M', board.machine, ...board.extraArgs, '-S'];
   args.push('-kernel', image.kernel, '-initrd', image.initrd, '-append', board.kernelCmdline);
-  args.push(...board.diskArgs(qemuOptValue(image.sd)));
+  const disk = board.diskArgs(qemuOptValue(image.sd));
+  // Record/replay needs the SD card's first bytes to be the same in both runs, and nothing
+  // written back: snapshot=on (-snapshot itself is refused under record/replay).
+  args.push(...(o.rr ? disk.map((a, i) => (disk[i - 1] === '-drive' ? `${a},snapshot=on` : a)) : disk));
   board.serials.forEach((s, i) => {
     const id = `serial${i}`;
-    const p = s.role === 'console' ? sockets.console : sockets.agent;
-    args.push('-chardev', `socket,id=${id},path=${qemuOptValue(p)},server=on,wait=off`, '-serial', `chardev:${id}`);
+    const where = connectOptsOf(s.role === 'console' ? sockets.console : sockets.agent);
+    const backend = 'path' in where ? `path=${qemuOptValue(where.path)}` : `host=${where.host},port=${where.port}`;
+    args.push('-chardev', `socket,id=${id},${backend},server=on,wait=off`, '-serial', `chardev:${id}`);
   });
   args.push('-qmp', `unix:${qemuOptValue(sockets.qmp)},server=on,wait=off`);
   // A second QMP monitor, the replayer's alone (replay/injector-worker.ts): commands on one
@@ -80,7 +114,9 @@ export function buildQemuArgs(o: {
   // its main loop, without the QMP monitor's I/O-thread hop. Private socket, no TCP port.
   if (sockets.vnc) args.push('-vnc', `unix:${qemuOptValue(sockets.vnc)}`);
   args.push('-gdb', `tcp:127.0.0.1:${o.gdbPort}`);
-  args.push(...(o.agentDataPort ? withAgentDataForward(board.netArgs, o.agentDataPort) : board.netArgs));
+  const net = o.agentDataPort ? withAgentDataForward(board.netArgs, o.agentDataPort) : board.netArgs;
+  args.push(...(o.rr ? withReplayNetFilter(net) : net));
+  if (o.rr) args.push('-icount', `shift=auto,rr=${o.rr.mode},rrfile=${qemuOptValue(o.rr.logFile)}`);
   args.push('-D', o.logFile);
   if (o.traceEvents?.length) {
     args.push('-msg', 'timestamp=on');
@@ -102,6 +138,25 @@ export function withAgentDataForward(netArgs: readonly string[], port: number): 
   return netArgs.map((a, i) => ((netArgs[i - 1] === '-nic' || netArgs[i - 1] === '-netdev') && /^user(,|$)/.test(a) ? `${a},hostfwd=tcp:127.0.0.1:${port}-:${AGENT_DATA_GUEST_PORT}` : a));
 }
 
+/**
+ * The user NIC named, with QEMU's `filter-replay` on it: without the filter a recording holds no
+ * network traffic (QEMU starts anyway), and the replay diverges at the first packet.
+ */
+export function withReplayNetFilter(netArgs: readonly string[]): string[] {
+  const out: string[] = [];
+  let named = false;
+  for (let i = 0; i < netArgs.length; i++) {
+    const a = netArgs[i]!;
+    if (!named && (netArgs[i - 1] === '-nic' || netArgs[i - 1] === '-netdev') && /^user(,|$)/.test(a)) {
+      const id = /(?:^|,)id=([^,]+)/.exec(a)?.[1];
+      out.push(id ? a : `${a},id=rrnet0`);
+      out.push('-object', `filter-replay,id=rrfilter0,netdev=${id ?? 'rrnet0'}`);
+      named = true;
+    } else out.push(a);
+  }
+  return out;
+}
+
 /** Whether the board's network arguments have a user NIC the data channel can be forwarded on. */
 export function hasUserNet(netArgs: readonly string[]): boolean {
   return netArgs.some((a, i) => (netArgs[i - 1] === '-nic' || netArgs[i - 1] === '-netdev') && /^user(,|$)/.test(a));
@@ -114,10 +169,16 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
   agentDataPort: number | null = null;
   /** QEMU's -D log: its messages and the trace events in `traceEvents`. */
   readonly logFile: string;
+  /** QEMU's version (from its --version), once start() probed it. */
+  version: string | null = null;
   /** The trace events this run logs (those of KEY_TRACE_EVENT etc. that this QEMU has). */
   traceEvents: string[] = [];
   readonly runtimeDir: string;
-  readonly sockets: { qmp: string; console: string; agent: string; replayQmp: string; vnc: string };
+  /** Console and agent are TCP on 127.0.0.1 under record/replay (see start()), else unix sockets. */
+  readonly sockets: { qmp: string; console: Endpoint; agent: Endpoint; replayQmp: string; vnc: string };
+  /** Console bytes waiting for a recording VM's UART (RECORD_CONSOLE_BYTE_MS apart). */
+  private consoleQueue: Buffer[] = [];
+  private consolePump: NodeJS.Timeout | null = null;
   private child: ChildProcess | null = null;
   private qmp: QmpClient | null = null;
   private consoleSocket: net.Socket | null = null;
@@ -144,6 +205,11 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
     this.exited = new Promise((r) => (this.resolveExited = r));
   }
 
+  /** The run's record/replay mode, null for an ordinary run. */
+  get rrMode(): RecordReplay['mode'] | null {
+    return this.opts.rr?.mode ?? null;
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
@@ -164,10 +230,17 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
       if (!fs.existsSync(file)) throw new BenchtopError('missing-file', `${what} file not found: ${file}`);
     }
     const caps = await assertBoardSupported(board, this.opts.envPath);
+    this.version = caps.version;
     // The moment each key enters QEMU's input layer, for the replayer's reports (replay/).
     this.traceEvents = [KEY_TRACE_EVENT].filter((e) => caps.traceEvents.has(e));
     this.gdbPort = await freeLoopbackPort();
     this.agentDataPort = hasUserNet(board.netArgs) ? await freeLoopbackPort() : null;
+    if (this.opts.rr) {
+      // QEMU 7.2 records a failed write on a unix socket whose reader fell behind, and the
+      // replay then aborts ("Missing character write event"); TCP's buffer never refuses.
+      this.sockets.console = tcpEndpoint(await freeLoopbackPort());
+      this.sockets.agent = tcpEndpoint(await freeLoopbackPort());
+    }
     fs.mkdirSync(this.opts.runDir, { recursive: true });
     const args = buildQemuArgs({
       board,
@@ -179,6 +252,7 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
       extraArgs: this.opts.extraArgs,
       inputDevice: this.opts.inputDevice,
       agentDataPort: this.agentDataPort ?? undefined,
+      rr: this.opts.rr,
     });
     const child = spawn(caps.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
@@ -191,7 +265,7 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
     try {
       this.qmp = await QmpClient.connect(this.sockets.qmp, { timeoutMs, isAlive: () => this.child?.exitCode === null && this.child.signalCode === null });
       this.qmp.on('event', (e) => this.onQmpEvent(e));
-      this.consoleSocket = await connectUnix(this.sockets.console, timeoutMs);
+      this.consoleSocket = await connectSocket(this.sockets.console, timeoutMs);
       this.consoleSocket.on('data', (b) => this.emit('console', b));
       this.consoleSocket.on('error', () => undefined);
       await this.qmp.execute('cont');
@@ -203,12 +277,79 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
       await this.stop();
       throw err;
     }
-    this.setState('running', `QEMU ${caps.version} pid ${child.pid}, gdbstub 127.0.0.1:${this.gdbPort}`);
+    const rr = this.opts.rr ? `, ${this.opts.rr.mode === 'record' ? 'recording' : 'replaying'} (QEMU record/replay)` : '';
+    if (this.opts.rr?.mode === 'replay') this.watchReplay();
+    this.setState('running', `QEMU ${caps.version} pid ${child.pid}, gdbstub 127.0.0.1:${this.gdbPort}${rr}`);
   }
 
   writeConsole(data: string | Uint8Array): void {
     if (!this.consoleSocket || this.consoleSocket.destroyed) throw new BenchtopError('invalid-state', 'the VM console is not connected');
+    if (this.opts.rr?.mode === 'replay') {
+      throw new BenchtopError('invalid-state', 'this session reproduces a recording: its console input comes from the recording');
+    }
+    if (this.opts.rr?.mode === 'record') {
+      this.consoleQueue.push(Buffer.from(data));
+      this.pumpConsole();
+      return;
+    }
     this.consoleSocket.write(data);
+  }
+
+  /** Instructions replayed so far (QMP query-replay), while this is a replay. */
+  replayIcount: number | null = null;
+  private replayWatch: NodeJS.Timeout | null = null;
+
+  /**
+   * Poll `query-replay`; an icount that stands still for REPLAY_FROZEN_MS while the VM runs is a
+   * divergence: say so and stop the VM (it would wait forever).
+   */
+  private watchReplay(): void {
+    let lastMove = Date.now();
+    const poll = async () => {
+      this.replayWatch = null;
+      if (!this.qmp?.isOpen || this.state === 'stopping' || this.state === 'stopped' || this.state === 'crashed') return;
+      try {
+        const r = (await this.qmp.execute('query-replay')) as { mode?: string; icount?: number };
+        if (typeof r.icount === 'number' && r.icount !== this.replayIcount) {
+          this.replayIcount = r.icount;
+          lastMove = Date.now();
+        } else if (this.state !== 'running') {
+          lastMove = Date.now(); // paused: standing still is asked for
+        } else if (Date.now() - lastMove > REPLAY_FROZEN_MS) {
+          const icount = this.replayIcount === null ? 'unknown' : this.replayIcount.toLocaleString('en-US');
+          this.emit('diverged', `the replay left its recording: no instruction executed for ${REPLAY_FROZEN_MS / 1000} s at icount ${icount} (the recording's files or QEMU differ from those it was made with)`);
+          void this.stop();
+          return;
+        }
+      } catch {
+        /* QMP busy or closing: the next poll or the exit decides */
+      }
+      this.replayWatch = setTimeout(() => void poll(), REPLAY_POLL_MS);
+    };
+    this.replayWatch = setTimeout(() => void poll(), REPLAY_POLL_MS);
+  }
+
+  /** Bytes still queued for a recording VM's console. */
+  get consoleBacklog(): number {
+    return this.consoleQueue.reduce((n, b) => n + b.length, 0);
+  }
+
+  private pumpConsole(): void {
+    if (this.consolePump) return;
+    const next = () => {
+      const head = this.consoleQueue[0];
+      if (!head || !this.consoleSocket || this.consoleSocket.destroyed) {
+        this.consolePump = null;
+        if (!head) return;
+        this.consoleQueue = []; // the VM is gone: nothing can take them
+        return;
+      }
+      this.consoleSocket.write(head.subarray(0, 1));
+      if (head.length > 1) this.consoleQueue[0] = head.subarray(1);
+      else this.consoleQueue.shift();
+      this.consolePump = setTimeout(next, RECORD_CONSOLE_BYTE_MS);
+    };
+    next();
   }
 
   async pause(): Promise<void> {
@@ -232,8 +373,11 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
     if (this.state === 'paused') await this.resume();
   }
 
-  /** Graceful quit over QMP; SIGTERM then SIGKILL if QEMU does not go in time. */
-  async stop(timeoutMs = 3000): Promise<ExitInfo> {
+  /**
+   * Graceful quit over QMP; SIGTERM then SIGKILL if QEMU does not go in time. A recording gets
+   * longer: QEMU writes its log's header at exit, and a killed recording cannot be replayed.
+   */
+  async stop(timeoutMs = this.opts.rr?.mode === 'record' ? 15_000 : 3000): Promise<ExitInfo> {
     if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return this.exited;
     this.stopRequested = true;
     if (this.state !== 'stopped' && this.state !== 'crashed') this.setState('stopping', 'stop requested');
@@ -246,7 +390,7 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
     const gone = await Promise.race([this.exited.then(() => true), delay(timeoutMs).then(() => false)]);
     if (!gone) {
       child.kill('SIGTERM');
-      const gone2 = await Promise.race([this.exited.then(() => true), delay(1000).then(() => false)]);
+      const gone2 = await Promise.race([this.exited.then(() => true), delay(this.opts.rr?.mode === 'record' ? 10_000 : 1000).then(() => false)]);
       if (!gone2) child.kill('SIGKILL');
     }
     return this.exited;
@@ -291,9 +435,14 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
     this.exitHandled = true;
     if (this.stderrPartial.trim()) this.stderrTail.push(this.stderrPartial);
     if (spawnError) this.stderrTail.push(spawnError);
-    const expected = this.stopRequested || this.guestShutdown;
+    // A replay ends by itself where its recording ended (QEMU replays the recorded quit, exit 0).
+    const expected = this.stopRequested || this.guestShutdown || (this.opts.rr?.mode === 'replay' && code === 0);
     const info: ExitInfo = { code, signal, stderrTail: this.stderrTail.slice() };
     this.qmp?.close();
+    if (this.consolePump) clearTimeout(this.consolePump);
+    if (this.replayWatch) clearTimeout(this.replayWatch);
+    this.consolePump = null;
+    this.consoleQueue = [];
     this.consoleSocket?.destroy();
     fs.rm(this.runtimeDir, { recursive: true, force: true }, () => undefined);
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
@@ -307,12 +456,12 @@ function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-async function connectUnix(p: string, timeoutMs: number): Promise<net.Socket> {
+async function connectSocket(p: Endpoint, timeoutMs: number): Promise<net.Socket> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       return await new Promise<net.Socket>((resolve, reject) => {
-        const s = net.createConnection({ path: p });
+        const s = net.createConnection(connectOptsOf(p));
         s.once('connect', () => {
           s.removeAllListeners('error');
           resolve(s);

@@ -52,6 +52,12 @@ const now = hostNowMs;
  */
 const TRACE_WAIT_MS = 50;
 /**
+ * How often the trace log is read while a key's line is due. The line carries QEMU's own time,
+ * so reading it later costs no precision; reading often would wake this thread while QEMU's
+ * main loop, on a 2-core host, needs the core to take the key.
+ */
+const TRACE_POLL_MS = 1;
+/**
  * How early console bytes go to the main thread: its event loop may be busy for a few ms (a
  * screen frame, a monitor sample, a WebSocket message), and a message can only wait for that.
  */
@@ -92,7 +98,7 @@ async function main(): Promise<void> {
         const sent = now();
         vnc.key(qnum, down);
         vncKeys++;
-        const injectedAt = await trace.waitFor(key, down, sent, TRACE_WAIT_MS, () => nap(0.2));
+        const injectedAt = await trace.waitFor(key, down, sent, TRACE_WAIT_MS, () => nap(TRACE_POLL_MS));
         lastKeyAt = injectedAt ?? now();
         // No trace line in time: the key's time is unknown, and the report says so.
         // latencyUs tells the replayer when the key was sent (after the device's gap).

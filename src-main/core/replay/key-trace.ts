@@ -22,13 +22,6 @@ export class KeyTraceMatcher {
 
   /** Performance-clock ms at which QEMU handled this key, sent at `sentAt`; null when unknown. */
   take(qcode: string, down: boolean, sentAt: number): number | null {
-    // The two clocks drift apart (measured: 0.5 ms in 15 s on this VM), so the offset is taken
-    // again twice a second — right after a key, where its ≤ 3 ms spin delays nothing: the
-    // device's minimum gap keeps the next key ≥ 12 ms away.
-    if (performance.now() - this.calibratedAt > 500) {
-      this.offsetMs = realtimeMinusPerfMs();
-      this.calibratedAt = performance.now();
-    }
     for (const t of this.tail.read()) {
       const k = parseKeyTrace(t);
       if (k) this.pending.push({ ...k, at: t.realtimeUs / 1000 - this.offsetMs });
@@ -40,6 +33,14 @@ export class KeyTraceMatcher {
     if (i < 0) return null;
     const hit = this.pending[i]!;
     this.pending.splice(0, i + 1);
+    // The two clocks drift apart (measured: 0.5 ms in 15 s on this VM), so the offset is taken
+    // again twice a second — once QEMU has handled the key: its ≤ 3 ms spin would otherwise take
+    // a core from QEMU's main loop at the very moment it reads the key. The device's minimum gap
+    // keeps the next key ≥ 12 ms away.
+    if (performance.now() - this.calibratedAt > 500) {
+      this.offsetMs = realtimeMinusPerfMs();
+      this.calibratedAt = performance.now();
+    }
     return hit.at;
   }
 

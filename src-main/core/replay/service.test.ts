@@ -16,7 +16,7 @@ function setup() {
   const state = { value: 'running' };
   const consoleWrites: string[] = [];
   const sessions = {
-    get: (id: string) => ({ id, name: `s-${id}`, board: 'mainstone', state: state.value }),
+    get: (id: string) => ({ id, name: `s-${id}`, board: 'mainstone', state: state.value, determinism: { mode: 'off' } }),
     writeConsole: (_id: string, d: string) => consoleWrites.push(d),
     onConsoleInput: () => () => undefined,
   } as unknown as SessionService;
@@ -112,7 +112,7 @@ describe('ReplayService replays', () => {
     const r = t.svc.stopRecording('a1');
     t.injected.length = 0;
     // The replay runs on the real clock; its injections must not be captured.
-    const real = new ReplayService({ bus: t.bus, sessions: { get: () => ({ state: 'running', name: 's', board: 'mainstone' }), writeConsole: (_i: string, d: string) => t.consoleWrites.push(d), onConsoleInput: () => () => undefined } as unknown as SessionService, store: t.store, input: t.input });
+    const real = new ReplayService({ bus: t.bus, sessions: { get: () => ({ state: 'running', name: 's', board: 'mainstone', determinism: { mode: 'off' } }), writeConsole: (_i: string, d: string) => t.consoleWrites.push(d), onConsoleInput: () => () => undefined } as unknown as SessionService, store: t.store, input: t.input });
     real.startRecording('b2');
     const infos = real.startReplay({ recordingId: r.recordingId, sessionId: 'b2', repeat: 2 });
     expect(infos.map((i) => [i.iteration, i.of, i.state])).toEqual([[1, 2, 'scheduled'], [2, 2, 'scheduled']]);

@@ -7,10 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BoardInfo, ImageInfo, LifecycleEvent, SessionState, SessionSummary } from '../../../src-shared/contract';
 import { BenchtopError } from '../../../src-shared/errors';
+import type { Determinism } from '../../../src-shared/features/determinism';
 import type { InputDevice } from '../../../src-shared/features/recording';
+import { compareTranscripts, finishRecording, openRecording, prepareRecording } from '../determinism/recording-files';
 import { boards, findBoard, type BoardProfile } from '../boards/profiles';
 import type { EventBus } from '../events';
-import { QemuSession } from '../qemu/session';
+import { QemuSession, type RecordReplay } from '../qemu/session';
 import type { SessionRecord, SessionStore } from '../store/session-store';
 import { ConsoleLog } from './console-log';
 
@@ -27,6 +29,8 @@ export class SessionService {
   private readonly live = new Map<string, Live>();
   private readonly starting = new Set<string>();
   private readonly consoleInputListeners = new Set<(id: string, data: string) => void>();
+  /** Why a reproduction was stopped (QemuSession 'diverged'), until its exit is saved. */
+  private readonly divergence = new Map<string, string>();
 
   constructor(
     private readonly deps: {
@@ -60,14 +64,49 @@ export class SessionService {
     return this.summary(this.record(id));
   }
 
-  create(input: { name?: string; board: string; inputDevice?: InputDevice }): SessionSummary {
+  create(input: { name?: string; board: string; inputDevice?: InputDevice; deterministic?: boolean }): SessionSummary {
     const board = findBoard(input.board);
     if (!board) throw new BenchtopError('unsupported-board', `unknown board '${input.board}'; known: ${Object.keys(boards).join(', ')}`);
+    if (input.deterministic && input.inputDevice === 'keypad') {
+      throw new BenchtopError('bad-request', 'a deterministic session needs the USB keyboard: the board keypad loses keys while QEMU records');
+    }
     const id = crypto.randomBytes(4).toString('hex');
     const createdAt = Date.now();
     const name = input.name ?? `${board.id} ${new Date(createdAt).toISOString().slice(0, 19).replace('T', ' ')}`;
-    this.deps.store.create({ id, name, board: board.id, createdAt, inputDevice: input.inputDevice ?? 'keypad' });
+    const inputDevice = input.deterministic ? 'usb-kbd' : (input.inputDevice ?? 'keypad');
+    this.deps.store.create({ id, name, board: board.id, createdAt, inputDevice, determinism: input.deterministic ? { mode: 'record' } : { mode: 'off' } });
     return this.publish(id);
+  }
+
+  /**
+   * A session whose every run replays run `run` of session `of` (determinism.reproduce). Checked
+   * here so that a run that cannot be replayed gives its reason before anything is created.
+   */
+  createReproduction(of: string, run: number): SessionSummary {
+    const src = this.record(of);
+    if (src.determinism.mode !== 'record') throw new BenchtopError('invalid-state', `session ${src.name} was not created in deterministic mode: it has no recordings`);
+    openRecording(this.runDir(of, run), `run ${run} of ${src.name}`);
+    const id = crypto.randomBytes(4).toString('hex');
+    this.deps.store.create({
+      id,
+      name: `${src.name} · reproduction of run ${run}`.slice(0, 80),
+      board: src.board,
+      createdAt: Date.now(),
+      inputDevice: src.inputDevice,
+      determinism: { mode: 'replay', of: { sessionId: of, run }, verdict: null },
+    });
+    this.event(id, 'created', `reproduces run ${run} of ${src.name} (${of})`);
+    return this.publish(id);
+  }
+
+  /** The folder of one run's files (qemu.log, and rr/ for a recorded run). */
+  runDir(id: string, run: number): string {
+    return path.join(this.deps.workspace, 'sessions', id, `run-${run}`);
+  }
+
+  /** The folder of a session's files. */
+  sessionDir(id: string): string {
+    return path.join(this.deps.workspace, 'sessions', id);
   }
 
   /** A fresh workspace opens on one mainstone session, ready to start. */
@@ -105,16 +144,33 @@ export class SessionService {
     this.event(id, 'start', `run ${run}`);
     this.publish(id);
     try {
-      const image = await this.deps.images(board, (step, message, done) =>
-        this.deps.bus.emit('image.progress', { board: board.id, step, message, done }),
-      );
+      const runDir = this.runDir(id, run);
+      let image: ImageInfo;
+      let rr: RecordReplay | undefined;
+      if (rec.determinism.mode === 'replay') {
+        const { sessionId, run: srcRun } = rec.determinism.of;
+        const recording = openRecording(this.runDir(sessionId, srcRun), `run ${srcRun} of session ${sessionId}`);
+        image = recording.image;
+        rr = { mode: 'replay', logFile: recording.logFile };
+      } else {
+        const built = await this.deps.images(board, (step, message, done) =>
+          this.deps.bus.emit('image.progress', { board: board.id, step, message, done }),
+        );
+        image = { ...built, sd: this.sessionSdCard(id, built.sd) };
+        if (rec.determinism.mode === 'record') {
+          const recording = prepareRecording(runDir, image, { sessionId: id, run, board: board.id });
+          image = recording.image;
+          rr = { mode: 'record', logFile: recording.logFile };
+        }
+      }
       const qemu = new QemuSession({
         board,
-        image: { ...image, sd: this.sessionSdCard(id, image.sd) },
-        runDir: path.join(this.deps.workspace, 'sessions', id, `run-${run}`),
+        image,
+        runDir,
         envPath: this.deps.envPath,
         extraArgs: this.deps.extraQemuArgs,
         inputDevice: rec.inputDevice,
+        rr,
       });
       const log = new ConsoleLog(this.deps.store, id, run, this.deps.store.consoleBytes(id));
       this.live.set(id, { qemu, console: log });
@@ -198,7 +254,8 @@ export class SessionService {
       const pid = l.qemu.pid;
       if (pid) {
         try {
-          process.kill(pid, 'SIGKILL');
+          // SIGTERM lets a recording QEMU write its log's header; a killed recording is lost.
+          process.kill(pid, l.qemu.rrMode === 'record' ? 'SIGTERM' : 'SIGKILL');
         } catch {
           /* already gone */
         }
@@ -223,20 +280,51 @@ export class SessionService {
       if (e.event === 'STOP' || e.event === 'RESUME') return; // shown as state changes
       this.event(id, 'qmp-event', `${e.event}${Object.keys(e.data).length ? ' ' + JSON.stringify(e.data) : ''}`);
     });
+    qemu.on('diverged', (detail) => {
+      this.divergence.set(id, detail);
+      this.event(id, 'error', detail);
+    });
     qemu.on('exit', (info) => {
       log.close('QEMU exited');
       this.live.delete(id);
       const cur = this.record(id);
       const how = info.signal ? `signal ${info.signal}` : `exit code ${info.code}`;
+      const determinism = this.endOfRun(id, cur, info, qemu.version);
+      const diverged = this.divergence.get(id) ?? null;
+      this.divergence.delete(id);
       this.save({
         ...cur,
         state: info.expected ? 'stopped' : 'crashed',
         endedAt: Date.now(),
         exit: { code: info.code, signal: info.signal, stderrTail: info.stderrTail },
-        error: info.expected ? cur.error : `QEMU exited unexpectedly (${how})`,
+        error: diverged ?? (info.expected ? cur.error : `QEMU exited unexpectedly (${how})`),
+        determinism,
       });
       this.publish(id);
     });
+  }
+
+  /** What deterministic mode keeps of a run that ended: its manifest, or the reproduction's verdict. */
+  private endOfRun(id: string, cur: SessionRecord, info: { code: number | null; signal: string | null }, qemuVersion: string | null): Determinism {
+    const d = cur.determinism;
+    try {
+      if (d.mode === 'record') {
+        finishRecording(this.runDir(id, cur.runs), {
+          exit: { code: info.code, signal: info.signal },
+          consoleBytes: this.deps.store.consoleOfRun(id, cur.runs).length,
+          qemuVersion,
+        });
+      } else if (d.mode === 'replay') {
+        const src = this.deps.store.get(d.of.sessionId);
+        const label = `run ${d.of.run} of ${src?.name ?? d.of.sessionId}`;
+        const verdict = compareTranscripts(this.deps.store.consoleOfRun(d.of.sessionId, d.of.run), this.deps.store.consoleOfRun(id, cur.runs), label);
+        this.event(id, verdict.identical ? 'reproduced' : 'error', verdict.detail);
+        return { ...d, verdict };
+      }
+    } catch (e) {
+      this.event(id, 'error', `deterministic mode: ${(e as Error).message}`);
+    }
+    return d;
   }
 
   /**

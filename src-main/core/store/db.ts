@@ -137,6 +137,8 @@ export const migrations: ((db: Db) => void)[] = [
   // 4: the input device a session was created with (src-main/core/input): 'keypad' (the
   // board's own) or 'usb-kbd'. Sessions made before this keep the board's keypad.
   (db) => db.exec(`ALTER TABLE sessions ADD COLUMN input_device TEXT NOT NULL DEFAULT 'keypad';`),
+  // 5: deterministic mode (src-main/core/determinism), JSON of the contract's Determinism.
+  (db) => db.exec(`ALTER TABLE sessions ADD COLUMN determinism_json TEXT NOT NULL DEFAULT '{"mode":"off"}';`),
 ];
 
 export function openDb(file: string): Db {

@@ -1,5 +1,6 @@
 /** Persistence of sessions, their lifecycle history and console transcripts. */
 import type { ExitInfo, LifecycleEvent, SessionState, SessionSummary } from '../../../src-shared/contract';
+import { Determinism } from '../../../src-shared/features/determinism';
 import { InputDevice } from '../../../src-shared/features/recording';
 import type { Db } from './db';
 
@@ -15,6 +16,7 @@ interface SessionRow {
   exit_json: string | null;
   error: string | null;
   input_device: string;
+  determinism_json: string;
 }
 
 export type SessionRecord = Omit<SessionSummary, 'gdbPort'>;
@@ -25,13 +27,14 @@ export class SessionStore {
   constructor(private readonly db: Db) {
     this.q = {
       insert: db.prepare(
-        'INSERT INTO sessions (id, name, board, state, created_at, runs, input_device) VALUES (@id, @name, @board, @state, @createdAt, 0, @inputDevice)',
+        `INSERT INTO sessions (id, name, board, state, created_at, runs, input_device, determinism_json)
+         VALUES (@id, @name, @board, @state, @createdAt, 0, @inputDevice, @determinismJson)`,
       ),
       get: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
       list: db.prepare<[], SessionRow>('SELECT * FROM sessions ORDER BY created_at DESC, id'),
       update: db.prepare(
         `UPDATE sessions SET name=@name, state=@state, started_at=@startedAt, ended_at=@endedAt, runs=@runs,
-         exit_json=@exitJson, error=@error WHERE id=@id`,
+         exit_json=@exitJson, error=@error, determinism_json=@determinismJson WHERE id=@id`,
       ),
       delete: db.prepare('DELETE FROM sessions WHERE id = ?'),
       addEvent: db.prepare('INSERT INTO session_events (session_id, at, kind, detail) VALUES (?, ?, ?, ?)'),
@@ -42,15 +45,17 @@ export class SessionStore {
       consoleEnd: db.prepare<[string], { end: number | null }>(
         'SELECT MAX(byte_offset + length(data)) AS end FROM console_chunks WHERE session_id = ?',
       ),
+      chunksOfRun: db.prepare<[string, number], { data: Buffer }>('SELECT data FROM console_chunks WHERE session_id = ? AND run = ? ORDER BY byte_offset'),
       chunksFrom: db.prepare<[string, number], { byte_offset: number; data: Buffer }>(
         'SELECT byte_offset, data FROM console_chunks WHERE session_id = ? AND byte_offset + length(data) > ? ORDER BY byte_offset',
       ),
     };
   }
 
-  create(rec: { id: string; name: string; board: string; createdAt: number; inputDevice?: InputDevice }): void {
+  create(rec: { id: string; name: string; board: string; createdAt: number; inputDevice?: InputDevice; determinism?: Determinism }): void {
     this.db.transaction(() => {
-      this.q.insert.run({ ...rec, inputDevice: rec.inputDevice ?? 'keypad', state: 'created' });
+      const { determinism, ...row } = rec;
+      this.q.insert.run({ ...row, inputDevice: rec.inputDevice ?? 'keypad', state: 'created', determinismJson: JSON.stringify(determinism ?? { mode: 'off' }) });
       this.q.addEvent.run(rec.id, rec.createdAt, 'created', `board ${rec.board}`);
     })();
   }
@@ -74,6 +79,7 @@ export class SessionStore {
       runs: rec.runs,
       exitJson: rec.exit ? JSON.stringify(rec.exit) : null,
       error: rec.error,
+      determinismJson: JSON.stringify(rec.determinism),
     });
   }
 
@@ -102,6 +108,11 @@ export class SessionStore {
     return this.q.consoleEnd.get(sessionId)?.end ?? 0;
   }
 
+  /** Everything one run of a session wrote to its console (a reproduction compares these). */
+  consoleOfRun(sessionId: string, run: number): Buffer {
+    return Buffer.concat(this.q.chunksOfRun.all(sessionId, run).map((r) => r.data));
+  }
+
   /** The last `maxBytes` of the transcript as raw bytes. */
   consoleTail(sessionId: string, maxBytes: number): { data: Buffer; totalBytes: number } {
     const totalBytes = this.consoleBytes(sessionId);
@@ -126,5 +137,15 @@ function fromRow(r: SessionRow): SessionRecord {
     error: r.error,
     // A value this version does not know (a newer Benchtop wrote it) falls back to the board's own keypad.
     inputDevice: InputDevice.catch('keypad').parse(r.input_device),
+    determinism: parseDeterminism(r.determinism_json),
   };
+}
+
+/** A value this version cannot read (a newer Benchtop wrote it): the session opens with it off. */
+function parseDeterminism(json: string): Determinism {
+  try {
+    return Determinism.parse(JSON.parse(json));
+  } catch {
+    return { mode: 'off' };
+  }
 }

@@ -15,6 +15,7 @@ export function summary(id: string, patch: Partial<SessionSummary> = {}): Sessio
     error: null,
     gdbPort: null,
     inputDevice: 'keypad',
+    determinism: { mode: 'off' },
     ...patch,
   };
 }

@@ -7,7 +7,7 @@ import { procs, useProcs } from './procStore';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const session = (id: string, state: SessionSummary['state']): SessionSummary => ({
-  id, name: id, board: 'mainstone', state, createdAt: 1, startedAt: null, endedAt: null, runs: 1, exit: null, error: null, gdbPort: null, inputDevice: 'keypad',
+  id, name: id, board: 'mainstone', state, createdAt: 1, startedAt: null, endedAt: null, runs: 1, exit: null, error: null, gdbPort: null, inputDevice: 'keypad', determinism: { mode: 'off' },
 });
 
 function fake() {

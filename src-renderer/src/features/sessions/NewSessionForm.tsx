@@ -10,6 +10,7 @@ export function NewSessionForm({ onDone }: { onDone: () => void }) {
   const [name, setName] = useState('');
   const [board, setBoard] = useState('');
   const [inputDevice, setInputDevice] = useState<InputDevice>('keypad');
+  const [deterministic, setDeterministic] = useState(false);
   const [busy, setBusy] = useState(false);
   const nameRef = useRef<HTMLInputElement>(null);
 
@@ -25,7 +26,7 @@ export function NewSessionForm({ onDone }: { onDone: () => void }) {
   const submit = async () => {
     if (!board || busy) return;
     setBusy(true);
-    const created = await createSession(getApi(), { name, board, inputDevice });
+    const created = await createSession(getApi(), { name, board, inputDevice, deterministic });
     setBusy(false);
     if (created) onDone();
   };
@@ -84,7 +85,9 @@ export function NewSessionForm({ onDone }: { onDone: () => void }) {
           value={inputDevice}
           onChange={(e) => setInputDevice(e.target.value as InputDevice)}
         >
-          <option value="keypad">Board keypad (default)</option>
+          <option value="keypad" disabled={deterministic}>
+            Board keypad (default)
+          </option>
           <option value="usb-kbd">USB keyboard (usb-kbd)</option>
         </select>
       </label>
@@ -93,6 +96,23 @@ export function NewSessionForm({ onDone }: { onDone: () => void }) {
           ? 'The board’s own keypad: letters, . / Space Enter Backspace arrows only — no digits, Esc, Tab or Ctrl.'
           : 'Every key, digits included, through a USB keyboard on the board’s OHCI; the keypad then gets no keys.'}
       </div>
+      <label className="field new-session-rr">
+        <input
+          type="checkbox"
+          data-testid="new-session-deterministic"
+          checked={deterministic}
+          onChange={(e) => {
+            setDeterministic(e.target.checked);
+            if (e.target.checked) setInputDevice('usb-kbd');
+          }}
+        />
+        <span>Deterministic (QEMU record/replay)</span>
+      </label>
+      {deterministic && (
+        <div className="field-hint" data-testid="new-session-rr-hint">
+          Every run is recorded and can be reproduced exactly. Costs: ~15 % slower boot, ~47 MB of log an hour, no guest agent, console typing paced to 1 byte / 15 ms, USB keyboard only, SD card changes dropped.
+        </div>
+      )}
       <div className="form-buttons">
         <button type="button" className="btn" onClick={onDone} data-testid="new-session-cancel">
           Cancel

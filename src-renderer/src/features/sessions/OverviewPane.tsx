@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import type { SessionSummary } from '../../../../src-shared/contract';
 import { formatDateTime, formatDuration } from '../../ui/format';
 import { useNow } from '../../ui/useNow';
+import { DeterminismCard } from '../determinism';
 import { isLive } from './actions';
 import { useSessions } from './sessionsStore';
 import { StateBadge } from './StateBadge';
@@ -66,6 +67,8 @@ export function OverviewPane({ session: s }: { session: SessionSummary }) {
           </Fact>
         </dl>
       </section>
+
+      <DeterminismCard session={s} />
 
       {(s.exit || s.error) && (
         <section className={`card${s.state === 'crashed' || s.error ? ' card-error' : ''}`}>

@@ -3,6 +3,7 @@ import type { ComponentType } from 'react';
 import { getApi } from '../../platform/apiRef';
 import { useConnection } from '../../platform/connectionStore';
 import { PauseIcon, PlayIcon, ResetIcon, ResumeIcon, StopIcon } from '../../ui/icons';
+import { DeterminismBadge } from '../determinism';
 import { RecordButton } from '../recordings';
 import { ACTION_ORDER, ACTIONS, canRun, type SessionAction } from './actions';
 import { runAction } from './commands';
@@ -29,6 +30,7 @@ export function SessionToolbar() {
           {s.name}
         </span>
         <StateBadge state={s.state} testId="session-state" />
+        <DeterminismBadge session={s} />
       </div>
       <div className="toolbar-buttons">
         {ACTION_ORDER.map((a) => {

@@ -25,12 +25,13 @@ export async function runAction(api: Api, id: string, action: SessionAction): Pr
   }
 }
 
-export async function createSession(api: Api, input: { name?: string; board: string; inputDevice?: InputDevice }): Promise<SessionSummary | null> {
+export async function createSession(api: Api, input: { name?: string; board: string; inputDevice?: InputDevice; deterministic?: boolean }): Promise<SessionSummary | null> {
   try {
     const s = await api.sessions.create({
       board: input.board,
       ...(input.name?.trim() ? { name: input.name.trim() } : {}),
       ...(input.inputDevice ? { inputDevice: input.inputDevice } : {}),
+      ...(input.deterministic ? { deterministic: true } : {}),
     });
     const store = useSessions.getState();
     store.upsert(s);

@@ -20,7 +20,9 @@ function acceptsInput(state: SessionState | undefined): boolean {
 
 export function TerminalPane({ sessionId }: { sessionId: string }) {
   const state = useSessions((st) => st.byId[sessionId]?.state);
-  const writable = acceptsInput(state);
+  const rr = useSessions((st) => st.byId[sessionId]?.determinism.mode ?? 'off');
+  // A reproduction takes no input: QEMU replays the recorded bytes and ignores any other.
+  const writable = acceptsInput(state) && rr !== 'replay';
   const writableRef = useRef(writable);
   writableRef.current = writable;
   const [nudge, setNudge] = useState(0);
@@ -45,13 +47,20 @@ export function TerminalPane({ sessionId }: { sessionId: string }) {
         {writable ? (
           <>
             <span className="terminal-bar-title">Guest console · serial0</span>
+            {rr === 'record' && (
+              <span className="terminal-bar-rr" data-testid="terminal-rr-record" title="While QEMU records, faster input would overflow the UART and be lost">
+                recording · typing is paced to 1 byte / 15 ms
+              </span>
+            )}
             <span className="terminal-bar-keys">Ctrl+Shift+C copy · Ctrl+Shift+V paste · right-click for more</span>
           </>
         ) : (
           <>
             <InfoIcon size={14} />
             <span className="terminal-bar-title">
-              {state === 'created'
+              {rr === 'replay'
+                ? 'This session reproduces a recorded run exactly: the console shows the replay, and typing goes nowhere.'
+                : state === 'created'
                 ? 'This session has not been started yet. Start it (F5) to boot the board and use its console.'
                 : `The VM is not running (${state ?? 'unknown'}): this is the saved console transcript; typing goes nowhere. Start the session (F5) to use the console again.`}
             </span>
@@ -61,7 +70,7 @@ export function TerminalPane({ sessionId }: { sessionId: string }) {
       <XtermView
         buffer={buffer}
         canPaste={writable}
-        autoFocus={acceptsInput(useSessions.getState().byId[sessionId]?.state)}
+        autoFocus={writable}
         attrs={{ 'data-testid': 'terminal', 'data-session-id': sessionId }}
         onInput={(data, replaying) => {
           if (writableRef.current) writer.push(data);
