@@ -89,7 +89,8 @@ describe('deterministic mode (QEMU record/replay)', () => {
     const done = await until(sessionId, (s) => s.state === 'stopped' || s.state === 'crashed', 120_000);
     const verdict = done.determinism.mode === 'replay' ? done.determinism.verdict : null;
     expect(verdict?.identical ?? false).toBe(false);
-    expect(`${done.error} ${verdict?.detail}`).toMatch(/left its recording|differs from run 1|exited unexpectedly/);
+    expect(done.error).toMatch(/the reproduction left its recording/);
+    expect(verdict?.detail).toMatch(/console differs from run 1 of rr at byte/);
   });
 
   it('a run that was never recorded, or is unknown, is refused by name', async () => {

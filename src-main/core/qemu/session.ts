@@ -23,6 +23,7 @@ import { makePrivateDir } from '../util/private-dir';
 import { connectOptsOf, tcpEndpoint, type Endpoint } from '../util/endpoint';
 import { assertBoardSupported } from './probe';
 import { KEY_TRACE_EVENT } from './trace-log';
+import { IcountWatch } from '../determinism/icount-watch';
 
 const STDERR_TAIL_LINES = 40;
 
@@ -304,25 +305,23 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
    * divergence: say so and stop the VM (it would wait forever).
    */
   private watchReplay(): void {
-    let lastMove = Date.now();
+    const watch = new IcountWatch(REPLAY_FROZEN_MS);
     const poll = async () => {
       this.replayWatch = null;
       if (!this.qmp?.isOpen || this.state === 'stopping' || this.state === 'stopped' || this.state === 'crashed') return;
+      let icount: number | null = null;
       try {
-        const r = (await this.qmp.execute('query-replay')) as { mode?: string; icount?: number };
-        if (typeof r.icount === 'number' && r.icount !== this.replayIcount) {
-          this.replayIcount = r.icount;
-          lastMove = Date.now();
-        } else if (this.state !== 'running') {
-          lastMove = Date.now(); // paused: standing still is asked for
-        } else if (Date.now() - lastMove > REPLAY_FROZEN_MS) {
-          const icount = this.replayIcount === null ? 'unknown' : this.replayIcount.toLocaleString('en-US');
-          this.emit('diverged', `the replay left its recording: no instruction executed for ${REPLAY_FROZEN_MS / 1000} s at icount ${icount} (the recording's files or QEMU differ from those it was made with)`);
-          void this.stop();
-          return;
-        }
+        const r = (await this.qmp.execute('query-replay')) as { icount?: number };
+        if (typeof r.icount === 'number') icount = r.icount;
       } catch {
         /* QMP busy or closing: the next poll or the exit decides */
+      }
+      if (icount !== null) this.replayIcount = icount;
+      if (watch.observe(icount, this.state === 'running', Date.now())) {
+        const at = watch.last === null ? 'unknown' : watch.last.toLocaleString('en-US');
+        this.emit('diverged', `the reproduction left its recording: no instruction executed for ${REPLAY_FROZEN_MS / 1000} s at icount ${at} (the recording's files or QEMU differ from those it was made with)`);
+        void this.stop();
+        return;
       }
       this.replayWatch = setTimeout(() => void poll(), REPLAY_POLL_MS);
     };

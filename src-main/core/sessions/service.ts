@@ -95,7 +95,7 @@ export class SessionService {
       inputDevice: src.inputDevice,
       determinism: { mode: 'replay', of: { sessionId: of, run }, verdict: null },
     });
-    this.event(id, 'created', `reproduces run ${run} of ${src.name} (${of})`);
+    this.event(id, 'reproduces', `run ${run} of ${src.name} (${of})`);
     return this.publish(id);
   }
 
@@ -290,7 +290,12 @@ export class SessionService {
       const cur = this.record(id);
       const how = info.signal ? `signal ${info.signal}` : `exit code ${info.code}`;
       const determinism = this.endOfRun(id, cur, info, qemu.version);
-      const diverged = this.divergence.get(id) ?? null;
+      // QEMU itself ends a replay that meets an event its log does not have (exit 1, "Missing
+      // character write event in the replay log"): that is a divergence too, in QEMU's words.
+      const qemuSays = info.stderrTail.at(-1)?.replace(/^\S+Z qemu-system-\w+: /, '');
+      const diverged =
+        this.divergence.get(id) ??
+        (cur.determinism.mode === 'replay' && !info.expected ? `the reproduction left its recording (QEMU: ${qemuSays ?? how})` : null);
       this.divergence.delete(id);
       this.save({
         ...cur,

@@ -20,6 +20,8 @@ const KIND_TONE: Record<string, string> = {
   crashed: 'bad',
   error: 'bad',
   'qmp-event': 'info',
+  reproduces: 'idle',
+  reproduced: 'ok',
 };
 
 export function LogPanel() {

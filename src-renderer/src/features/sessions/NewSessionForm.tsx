@@ -96,7 +96,7 @@ export function NewSessionForm({ onDone }: { onDone: () => void }) {
           ? 'The board’s own keypad: letters, . / Space Enter Backspace arrows only — no digits, Esc, Tab or Ctrl.'
           : 'Every key, digits included, through a USB keyboard on the board’s OHCI; the keypad then gets no keys.'}
       </div>
-      <label className="field new-session-rr">
+      <label className="new-session-rr">
         <input
           type="checkbox"
           data-testid="new-session-deterministic"
