@@ -110,7 +110,7 @@ export function NewSessionForm({ onDone }: { onDone: () => void }) {
       </label>
       {deterministic && (
         <div className="field-hint" data-testid="new-session-rr-hint">
-          Every run is recorded and can be reproduced exactly. Costs: ~15 % slower boot, ~47 MB of log an hour, no guest agent, console typing paced to 1 byte / 15 ms, USB keyboard only, SD card changes dropped.
+          Every run is recorded and can be reproduced exactly. Costs: ~15 % slower boot, ~270 MB of log an hour, no guest agent, console typing paced to 1 byte / 15 ms, USB keyboard only, SD card changes dropped.
         </div>
       )}
       <div className="form-buttons">
