@@ -87,6 +87,12 @@ export const ReplayReport = z.object({
     tracedKeys: z.number().int().nonnegative().optional(),
     /** How the keys went to QEMU: its VNC server (main loop) or a QMP monitor. Absent in older reports. */
     keyPath: z.enum(['vnc', 'qmp']).optional(),
+    /**
+     * Share of the host's CPU time its hypervisor gave to other machines during the replay
+     * (Linux /proc/stat steal), %: a few % of it shows as ms of injection error. Absent in
+     * older reports and off Linux.
+     */
+    hostStealPct: z.number().min(0).max(100).optional(),
   }),
 });
 export type ReplayReport = z.infer<typeof ReplayReport>;

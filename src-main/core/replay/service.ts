@@ -16,6 +16,7 @@ import { parseInputEvent } from '../agent/input-event';
 import { LINUX_KEY_CODES } from '../input/keys';
 import { inProcessTarget, percentileOf, type ReplayTarget } from './replayer';
 import { newReplayId, type ReplayStore } from './store';
+import { readHostCpu, stealPct } from '../util/host-cpu';
 import { hostNowMs } from '../util/clock';
 
 /** What the replay service needs of the input path (src-main/core/input). */
@@ -342,6 +343,7 @@ export class ReplayService {
         }
       });
       let lastPublish = 0;
+      const cpuBefore = readHostCpu();
       try {
         info.state = 'running';
         const run = await target.run({
@@ -382,7 +384,9 @@ export class ReplayService {
           );
         }
         const state = batch.abort.signal.aborted ? (info.error ? 'failed' : 'cancelled') : 'done';
+        const steal = stealPct(cpuBefore, readHostCpu());
         this.finish(info, state, run.results, {
+          hostStealPct: steal ?? undefined,
           t0: run.t0,
           compensationUs: run.compensationUs,
           tracedKeys: run.tracedKeys,
@@ -401,7 +405,7 @@ export class ReplayService {
     }
   }
 
-  private finish(info: ReplayInfo, state: ReplayInfo['state'], results: ReplayEventResult[] | null, extra: { t0: number; compensationUs: number | null; tracedKeys: number; keyPath?: 'vnc' | 'qmp'; markers: { us: number; text: string }[] } | null): void {
+  private finish(info: ReplayInfo, state: ReplayInfo['state'], results: ReplayEventResult[] | null, extra: { t0: number; compensationUs: number | null; tracedKeys: number; keyPath?: 'vnc' | 'qmp'; hostStealPct?: number; markers: { us: number; text: string }[] } | null): void {
     info.state = state;
     info.endedAt = this.now();
     let report: ReplayReport | null = null;
@@ -418,6 +422,7 @@ export class ReplayService {
           compensationUs: extra.compensationUs,
           tracedKeys: extra.tracedKeys,
           keyPath: extra.keyPath,
+          hostStealPct: extra.hostStealPct,
         },
       };
     }

@@ -28,7 +28,13 @@ describe('replay report rows', () => {
   });
 
   it('formats the stats, unknown ones as a dash', () => {
-    expect(statFigures(report()).map((f) => f.value)).toEqual(['0.15 ms', '2.50 ms', '—', '0.31 ms', 'QMP round trip']);
+    expect(statFigures(report()).map((f) => f.value)).toEqual(['0.15 ms', '2.50 ms', '—', '0.31 ms', '—', 'QMP round trip']);
+  });
+
+  it('shows the host CPU the hypervisor stole during the replay, when the report has it', () => {
+    const r = report();
+    r.stats.hostStealPct = 10.46;
+    expect(statFigures(r).find((f) => f.key === 'steal')!.value).toBe('10.5 %');
   });
 
   it('says where the keys’ injection times come from', () => {

@@ -46,6 +46,13 @@ export function statFigures(report: ReplayReport): { key: string; label: string;
     { key: 'guest-p99', label: 'Guest interval error p99', value: f(s.guestErrUsP99), title: 'Guest-observed interval between key events − recorded interval, 99th percentile' },
     { key: 'compensation', label: 'Compensation', value: f(s.compensationUs), title: 'Mean QMP injection latency the scheduler sent early to make up for' },
     {
+      key: 'steal',
+      label: 'Host CPU stolen',
+      value: s.hostStealPct === undefined ? '—' : `${s.hostStealPct.toFixed(1)} %`,
+      title:
+        "Share of this host's CPU time its hypervisor gave to other machines during the replay (/proc/stat steal). On a shared VM a few % of it shows as ms of injection error: compare replays run at similar steal.",
+    },
+    {
       key: 'clock',
       label: 'Key injection times',
       value: injectionClock(report),
