@@ -35,7 +35,7 @@ function setup() {
   const db = openDb(path.join(dir, 'w.sqlite'));
   db.prepare(`INSERT INTO sessions (id, name, board, state, created_at, runs) VALUES ('s1', 's1', 'mainstone', 'running', 0, 3)`).run();
   const bus = new EventBus();
-  const sessions = { get: () => ({ id: 's1', state: 'running', runs: 3 }), qemu: () => ({ pid: process.pid }) } as unknown as SessionService;
+  const sessions = { get: () => ({ id: 's1', state: 'running', runs: 3, determinism: { mode: 'off' } }), qemu: () => ({ pid: process.pid }) } as unknown as SessionService;
   const agents = { channel: () => ({ get: async () => Buffer.from('root:x:0:0::/root:/bin/sh\nwww:x:33:33::/:/bin/false\n') }) } as unknown as AgentService;
   let feed: ((s: GuestSample) => void) | null = null;
   const configured: number[][] = [];

@@ -6,6 +6,7 @@
  * start; link reset → the stream is gone, it restarts when the link is back; session ended →
  * last flush.
  */
+import { OFF_IN_DETERMINISTIC_MODE } from '../agent/service';
 import type { IrqLine, MonitorPoint, MonitorState, ProcSnapshot } from '../../../src-shared/features/monitor';
 import { BenchtopError } from '../../../src-shared/errors';
 import type { AgentService } from '../agent/service';
@@ -98,7 +99,12 @@ export class MonitorService {
       procRateHz: DEFAULT_PROC_RATE_HZ,
       samples: 0,
       irqLines: this.store.irqLines(id, run),
-      reason: s.state === 'running' || s.state === 'paused' ? 'waiting for the target agent' : `session ${s.state}`,
+      reason:
+        s.state !== 'running' && s.state !== 'paused'
+          ? `session ${s.state}`
+          : s.determinism.mode !== 'off'
+            ? OFF_IN_DETERMINISTIC_MODE
+            : 'waiting for the target agent',
     };
   }
 
