@@ -50,7 +50,7 @@ describe('deterministic mode: record a run, reproduce it exactly', () => {
     await expect.poll(terminalText, { timeout: 20_000 }).toMatch(/^rr-e2e-42$/m);
     // No agent in this mode: the Monitor says why instead of waiting for one.
     await page.getByTestId('tab-monitor').click();
-    await expect.poll(() => page.getByTestId('monitor-pane').innerText(), { timeout: 10_000 }).toMatch(/off in deterministic mode/);
+    await expect.poll(() => page.getByTestId('monitor-pane').innerText(), { timeout: 10_000 }).toMatch(/no agent in deterministic mode/);
     await shot('monitor');
     await page.getByTestId('action-stop').click();
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 30_000 }).toBe('stopped');

@@ -6,7 +6,6 @@
  * start; link reset → the stream is gone, it restarts when the link is back; session ended →
  * last flush.
  */
-import { OFF_IN_DETERMINISTIC_MODE } from '../agent/service';
 import type { IrqLine, MonitorPoint, MonitorState, ProcSnapshot } from '../../../src-shared/features/monitor';
 import { BenchtopError } from '../../../src-shared/errors';
 import type { AgentService } from '../agent/service';
@@ -103,7 +102,7 @@ export class MonitorService {
         s.state !== 'running' && s.state !== 'paused'
           ? `session ${s.state}`
           : s.determinism.mode !== 'off'
-            ? OFF_IN_DETERMINISTIC_MODE
+            ? 'no agent in deterministic mode'
             : 'waiting for the target agent',
     };
   }
