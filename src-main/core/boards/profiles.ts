@@ -14,7 +14,13 @@ export interface GuestImageRecipe {
   patchesDir: string;
   /** Kernel image target and where make leaves it, relative to the kernel tree. */
   kernelTarget: string;
+  /** The uncompressed kernel (`arch/arm/boot/Image`): the builder wraps it as a uImage. */
   kernelImagePath: string;
+  /**
+   * Where the kernel runs (RAM base + TEXT_OFFSET): the uImage's load address and entry point.
+   * QEMU loads a uImage there; a zImage would decompress itself on every boot (~0.4 s emulated).
+   */
+  kernelLoadAddress: number;
   /** SD card image size; QEMU's SD model wants a power of two. */
   sdSizeMiB: number;
   /**
@@ -83,8 +89,9 @@ export const mainstone: BoardProfile = {
     defconfig: 'mainstone_defconfig',
     configFragment: 'resources/guest/mainstone/kernel.config',
     patchesDir: 'resources/guest/mainstone/patches',
-    kernelTarget: 'zImage',
-    kernelImagePath: 'arch/arm/boot/zImage',
+    kernelTarget: 'Image',
+    kernelImagePath: 'arch/arm/boot/Image',
+    kernelLoadAddress: 0xa0008000, // PXA27x SDRAM at 0xa0000000, TEXT_OFFSET 0x8000
     sdSizeMiB: 64,
     kernelSourcePackage: 'linux-source-6.1',
   },

@@ -16,7 +16,7 @@ const MANIFEST = 'manifest.json';
 export const RR_MANIFEST_FORMAT = 'benchtop-rr';
 export const RR_MANIFEST_VERSION = 1;
 
-const FILES = { kernel: 'zImage', initrd: 'initrd', sd: 'sd.img', log: 'replay.bin' } as const;
+const FILES = { kernel: 'kernel', initrd: 'initrd', sd: 'sd.img', log: 'replay.bin' } as const;
 
 export const RrManifest = z.object({
   format: z.literal(RR_MANIFEST_FORMAT),

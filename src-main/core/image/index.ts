@@ -3,7 +3,7 @@
  * boots with. Plain Node — no Electron — so the CLI, the tests and the app share it.
  *
  * Cache layout (cacheDir defaults to $BENCHTOP_CACHE or ~/.cache/benchtop):
- *   <cacheDir>/images/<board>-<key>/{zImage,vmlinux,System.map,initramfs.cpio.gz,sd.img,kernel.config,build.log,manifest.json}
+ *   <cacheDir>/images/<board>-<key>/{uImage,vmlinux,System.map,initramfs.cpio,sd.img,kernel.config,build.log,manifest.json}
  *   <cacheDir>/images/<board>-<key>.lock        while a build of that key runs
  *   <cacheDir>/images/.tmp-<board>-<key>-XXXXXX  the build in progress (renamed into place at the end)
  *   <cacheDir>/images/<board>-<key>.failed.log   the log of the last failed build of that key

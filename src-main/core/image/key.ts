@@ -12,7 +12,7 @@ import type { BoardProfile } from '../boards/profiles';
 import { agentInputFiles } from './agent';
 
 /** Bump when the builder changes what it produces from the same inputs. */
-export const BUILDER_VERSION = 1;
+export const BUILDER_VERSION = 2; // 2: uImage kernel, uncompressed initramfs
 
 export const DEFAULT_KERNEL_SOURCE_PACKAGE = 'linux-source-6.1';
 
