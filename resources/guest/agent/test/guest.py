@@ -144,7 +144,7 @@ def main():
     files = {"root/spin": spin}
     if args.overlay:
         files["usr/sbin/benchtop-agent"] = agent_bin
-    initrd = rundir + "/initrd.cpio.gz"
+    initrd = rundir + "/initrd.cpio"
     overlay_initrd(img["initrd"], files, initrd)
     results = {}
     t0 = time.monotonic()
