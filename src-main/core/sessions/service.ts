@@ -101,7 +101,7 @@ export class SessionService {
 
   /** The folder of one run's files (qemu.log, and rr/ for a recorded run). */
   runDir(id: string, run: number): string {
-    return path.join(this.deps.workspace, 'sessions', id, `run-${run}`);
+    return path.join(this.sessionDir(id), `run-${run}`);
   }
 
   /** The folder of a session's files. */
@@ -124,7 +124,7 @@ export class SessionService {
     const live = this.live.get(id);
     if (live) await live.qemu.stop();
     this.deps.store.delete(id);
-    fs.rmSync(path.join(this.deps.workspace, 'sessions', id), { recursive: true, force: true });
+    fs.rmSync(this.sessionDir(id), { recursive: true, force: true });
     this.deps.bus.emit('session.removed', { id });
   }
 
@@ -338,7 +338,7 @@ export class SessionService {
    * lives with the session and keeps what the guest wrote across runs.
    */
   private sessionSdCard(id: string, template: string): string {
-    const dir = path.join(this.deps.workspace, 'sessions', id);
+    const dir = this.sessionDir(id);
     const sd = path.join(dir, 'sd.img');
     if (!fs.existsSync(sd)) {
       if (!fs.existsSync(template)) return template; // QemuSession.start names what is missing
