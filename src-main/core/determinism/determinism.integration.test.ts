@@ -79,6 +79,19 @@ describe('deterministic mode (QEMU record/replay)', () => {
     expect(core.sessions.transcript(sessionId, 1 << 20).data).toBe(core.sessions.transcript(recId, 1 << 20).data);
     expect(core.sessions.transcript(sessionId, 1 << 20).data).toMatch(/rr-42 \d+\.\d+/);
     expect(core.sessions.history(sessionId).map((e) => e.kind)).toContain('reproduced');
+    // Same QEMU as the recording's: no warning about versions.
+    expect(core.sessions.history(sessionId).filter((e) => e.kind === 'warning')).toEqual([]);
+  });
+
+  it('a run recorded by another QEMU version still replays, and the history says where to look if it diverges', async () => {
+    const api = inProcessApi(core);
+    const manifest = path.join(rrDir(core.sessions.runDir(recId, 1)), 'manifest.json');
+    const m = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+    fs.writeFileSync(manifest, JSON.stringify({ ...m, qemuVersion: '6.2.0' }));
+    const { sessionId } = await api.determinism.reproduce({ id: recId, run: 1 });
+    expect(core.sessions.history(sessionId).find((e) => e.kind === 'warning')?.detail).toMatch(/recorded by QEMU 6\.2\.0 and is replayed by QEMU 7\./);
+    await core.sessions.stop(sessionId);
+    fs.writeFileSync(manifest, JSON.stringify(m));
   });
 
   it('a recording whose files changed is caught: the reproduction ends and says it is not the recorded run', async () => {

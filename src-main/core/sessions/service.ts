@@ -147,11 +147,13 @@ export class SessionService {
       const runDir = this.runDir(id, run);
       let image: ImageInfo;
       let rr: RecordReplay | undefined;
+      let recordedBy: string | null = null;
       if (rec.determinism.mode === 'replay') {
         const { sessionId, run: srcRun } = rec.determinism.of;
         const recording = openRecording(this.runDir(sessionId, srcRun), `run ${srcRun} of session ${sessionId}`);
         image = recording.image;
         rr = { mode: 'replay', logFile: recording.logFile };
+        recordedBy = recording.manifest.qemuVersion;
       } else {
         const built = await this.deps.images(board, (step, message, done) =>
           this.deps.bus.emit('image.progress', { board: board.id, step, message, done }),
@@ -176,6 +178,11 @@ export class SessionService {
       this.live.set(id, { qemu, console: log });
       this.wire(id, qemu, log);
       await qemu.start();
+      // QEMU checks its log's format itself; a different version with the same format may still
+      // replay differently, which shows as a divergence: say where to look first.
+      if (recordedBy && qemu.version && recordedBy !== qemu.version) {
+        this.event(id, 'warning', `the run was recorded by QEMU ${recordedBy} and is replayed by QEMU ${qemu.version}: a divergence may come from that`);
+      }
       return this.get(id);
     } catch (err) {
       const live = this.live.get(id);

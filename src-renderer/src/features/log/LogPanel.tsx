@@ -22,6 +22,7 @@ const KIND_TONE: Record<string, string> = {
   'qmp-event': 'info',
   reproduces: 'idle',
   reproduced: 'ok',
+  warning: 'warn',
 };
 
 export function LogPanel() {
