@@ -296,8 +296,6 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
     this.consoleSocket.write(data);
   }
 
-  /** Instructions replayed so far (QMP query-replay), while this is a replay. */
-  replayIcount: number | null = null;
   private replayWatch: NodeJS.Timeout | null = null;
 
   /**
@@ -316,7 +314,6 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
       } catch {
         /* QMP busy or closing: the next poll or the exit decides */
       }
-      if (icount !== null) this.replayIcount = icount;
       if (watch.observe(icount, this.state === 'running', Date.now())) {
         const at = watch.last === null ? 'unknown' : watch.last.toLocaleString('en-US');
         this.emit('diverged', `the reproduction left its recording: no instruction executed for ${REPLAY_FROZEN_MS / 1000} s at icount ${at} (the recording's files or QEMU differ from those it was made with)`);
@@ -328,19 +325,13 @@ export class QemuSession extends EventEmitter<QemuSessionEvents> {
     this.replayWatch = setTimeout(() => void poll(), REPLAY_POLL_MS);
   }
 
-  /** Bytes still queued for a recording VM's console. */
-  get consoleBacklog(): number {
-    return this.consoleQueue.reduce((n, b) => n + b.length, 0);
-  }
-
   private pumpConsole(): void {
     if (this.consolePump) return;
     const next = () => {
       const head = this.consoleQueue[0];
       if (!head || !this.consoleSocket || this.consoleSocket.destroyed) {
         this.consolePump = null;
-        if (!head) return;
-        this.consoleQueue = []; // the VM is gone: nothing can take them
+        this.consoleQueue = []; // done, or the VM is gone and nothing can take them
         return;
       }
       this.consoleSocket.write(head.subarray(0, 1));
