@@ -47,7 +47,7 @@ beforeEach(() => {
   svc = new InputService({
     get: (id) => {
       if (id !== 's1') throw new BenchtopError('not-found', `no session with id ${id}`);
-      return { board: 'mainstone', state, inputDevice: device, determinism: { mode: rrMode } };
+      return { name: 's-1', board: 'mainstone', state, inputDevice: device, determinism: { mode: rrMode } };
     },
     qemu: () => ({ qmpClient: qmp, runtimeDir: dir }),
   });

@@ -11,6 +11,7 @@ import { BenchtopError } from '../../../src-shared/errors';
 import type { ScreenFrame } from '../../../src-shared/features/input';
 import type { InputDevice } from '../../../src-shared/features/recording';
 import { findBoard } from '../boards/profiles';
+import { assertTakesInput } from '../determinism/takes-input';
 import { deliverableKeys, minEventGapMs, qmpKeyEvent } from './keys';
 
 /** The part of QmpClient this service uses (a fake in unit tests). */
@@ -20,7 +21,7 @@ export interface InputQmp {
 
 /** What the service needs from the sessions (SessionService in the core). */
 export interface InputSessions {
-  get(id: string): { board: string; state: string; inputDevice: InputDevice; determinism: { mode: string } };
+  get(id: string): { name: string; board: string; state: string; inputDevice: InputDevice; determinism: { mode: string } };
   qemu(id: string): { qmpClient: InputQmp; runtimeDir: string };
 }
 
@@ -68,9 +69,7 @@ export class InputService {
    * latencyUs is the QMP round trip, not counting the wait for the device's minimum gap.
    */
   async injectKey(sessionId: string, key: string, down: boolean): Promise<{ latencyUs: number; deliverable: boolean }> {
-    if (this.sessions.get(sessionId).determinism.mode === 'replay') {
-      throw new BenchtopError('invalid-state', 'this session reproduces a recording exactly: its keys come from the recording');
-    }
+    assertTakesInput(this.sessions.get(sessionId));
     const { device, deliverable: keys } = this.keys(sessionId);
     const deliverable = keys.includes(key);
     const qmp = this.sessions.qemu(sessionId).qmpClient;

@@ -16,6 +16,7 @@ import { parseInputEvent } from '../agent/input-event';
 import { LINUX_KEY_CODES } from '../input/keys';
 import { inProcessTarget, percentileOf, type ReplayTarget } from './replayer';
 import { newReplayId, type ReplayStore } from './store';
+import { assertTakesInput } from '../determinism/takes-input';
 import { readHostCpu, stealPct } from '../util/host-cpu';
 import { hostNowMs } from '../util/clock';
 
@@ -182,7 +183,7 @@ export class ReplayService {
     const s = this.deps.sessions.get(sessionId);
     if (s.state !== 'running' && s.state !== 'paused') throw new BenchtopError('invalid-state', `session ${s.name} is ${s.state}: start it to record what you type into it`);
     if (this.captures.has(sessionId)) throw new BenchtopError('invalid-state', `session ${s.name} is already recording`);
-    if (s.determinism.mode === 'replay') throw new BenchtopError('invalid-state', `session ${s.name} reproduces a recording exactly: it takes no input to record`);
+    assertTakesInput(s);
     const startedAt = this.now();
     const stamp = new Date().toISOString().slice(0, 19).replace('T', ' ');
     this.captures.set(sessionId, {
@@ -254,7 +255,7 @@ export class ReplayService {
   startReplay(o: { recordingId: string; rev?: number; sessionId: string; repeat: number; speed?: number }): ReplayInfo[] {
     const s = this.deps.sessions.get(o.sessionId);
     if (s.state !== 'running') throw new BenchtopError('invalid-state', `session ${s.name} is ${s.state}: a replay needs a running session`);
-    if (s.determinism.mode === 'replay') throw new BenchtopError('invalid-state', `session ${s.name} reproduces a recording exactly: it takes no input`);
+    assertTakesInput(s);
     if (this.replaying.has(o.sessionId)) throw new BenchtopError('invalid-state', `session ${s.name} is already being replayed into; cancel that replay first`);
     const { doc, rev } = this.deps.store.get(o.recordingId, o.rev);
     const speed = o.speed ?? doc.speed;
