@@ -34,7 +34,7 @@ export interface SessionAgent {
  * get through only at ~8 bytes / 100 ms (docs/deterministic-mode.md), far too slow for the link's
  * acknowledgements; a replay takes no input at all.
  */
-export const OFF_IN_DETERMINISTIC_MODE = 'the agent is off in deterministic mode (QEMU record/replay takes host → guest bytes on the UART only at ~80 B/s)';
+const OFF_IN_DETERMINISTIC_MODE = 'the agent is off in deterministic mode (QEMU record/replay takes host → guest bytes on the UART only at ~80 B/s)';
 
 export class AgentService {
   private readonly live = new Map<string, SessionAgent>();

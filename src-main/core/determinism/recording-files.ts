@@ -11,10 +11,10 @@ import type { ImageInfo } from '../../../src-shared/contract';
 import type { RecordedRun, ReproductionVerdict } from '../../../src-shared/features/determinism';
 import { BenchtopError } from '../../../src-shared/errors';
 
-export const RR_DIR = 'rr';
+const RR_DIR = 'rr';
 const MANIFEST = 'manifest.json';
-export const RR_MANIFEST_FORMAT = 'benchtop-rr';
-export const RR_MANIFEST_VERSION = 1;
+const RR_MANIFEST_FORMAT = 'benchtop-rr';
+const RR_MANIFEST_VERSION = 1;
 
 const FILES = { kernel: 'kernel', initrd: 'initrd', sd: 'sd.img', log: 'replay.bin' } as const;
 
@@ -122,7 +122,7 @@ export function listRecordings(sessionDir: string): RecordedRun[] {
 }
 
 /** Why a recorded run cannot be replayed, or null. */
-export function problemOf(m: RrManifest, dir: string): string | null {
+function problemOf(m: RrManifest, dir: string): string | null {
   if (m.exit === null) return 'the recording has not ended (its VM is still running, or Benchtop stopped without waiting for it)';
   if (m.exit.signal || m.exit.code !== 0) {
     return `QEMU did not end the recording cleanly (${m.exit.signal ? `signal ${m.exit.signal}` : `exit code ${m.exit.code}`}): its log has no header`;

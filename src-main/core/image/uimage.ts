@@ -10,7 +10,7 @@
  */
 import { crc32 } from '../agent/frame-codec';
 
-export const UIMAGE_MAGIC = 0x27051956;
+const UIMAGE_MAGIC = 0x27051956;
 export const UIMAGE_HEADER_BYTES = 64;
 const OS_LINUX = 5;
 const ARCH_ARM = 2;

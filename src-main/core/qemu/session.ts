@@ -56,7 +56,7 @@ export interface RecordReplay {
  * the UART's 16-byte FIFO drains them and loses the rest; one byte per 15 ms was lossless
  * (docs/deterministic-mode.md).
  */
-export const RECORD_CONSOLE_BYTE_MS = 15;
+const RECORD_CONSOLE_BYTE_MS = 15;
 
 export interface QemuSessionEvents {
   state: [SessionState, string];
@@ -72,7 +72,7 @@ export interface QemuSessionEvents {
  * QEMU 7.2 does not say so, it waits for an event the log does not have (measured: icount
  * frozen, status still running). An idle guest still counts instructions (its timer ticks).
  */
-export const REPLAY_FROZEN_MS = 10_000;
+const REPLAY_FROZEN_MS = 10_000;
 const REPLAY_POLL_MS = 1000;
 
 /** Escape a value for QEMU's comma-separated option syntax. */

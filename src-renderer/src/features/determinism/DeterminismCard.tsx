@@ -13,7 +13,7 @@ import { loadRecordedRuns, reproduce } from './commands';
 import './determinism.css';
 
 /** docs/deterministic-mode.md, in the user's words. */
-export const RR_COSTS = [
+const RR_COSTS = [
   'Boot is ~15 % slower; QEMU runs with -icount (one vCPU thread, no MTTCG).',
   'Each run keeps QEMU’s input log (~75 KB/s, ~270 MB an hour, even idle: the USB keyboard’s frame timer) and copies of the kernel, initrd and SD card (~70 MB).',
   'The SD card is not written: the guest’s changes are dropped at the end of each run.',

@@ -1,3 +1,3 @@
-/** Deterministic mode's public API: the toolbar chip, the Overview card, the costs text. */
+/** Deterministic mode's public API: the toolbar chip, the Overview card. */
 export { DeterminismBadge } from './DeterminismBadge';
-export { DeterminismCard, RR_COSTS } from './DeterminismCard';
+export { DeterminismCard } from './DeterminismCard';
